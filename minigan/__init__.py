@@ -1,0 +1,30 @@
+"""minigan: a small reverse-mode autograd engine on NumPy / CuPy, and the classic GAN losses on it.
+
+    import minigan as mg
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x ** 2).sum()
+    y.backward()          # x.grad == [2., 4.]
+
+Names follow PyTorch: mg.tensor, mg.grad (torch.autograd.grad), mg.no_grad, mg.cat, ...
+"""
+from . import ops  # noqa: F401 -- attaches the operators and methods to Tensor
+from .autograd import backward, grad
+from .backend import (bool_, cuda_is_available, float16, float32, float64, get_rng_state, int32,
+                      int64, manual_seed, set_rng_state, uint8)
+from .creation import (arange, empty, eye, full, full_like, linspace, ones, ones_like, rand,
+                       rand_like, randint, randn, randn_like, randperm, zeros, zeros_like)
+from .function import Function
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .ops.convert import clone
+from .ops.linalg import matmul
+from .ops.math import (abs, add, clamp, clip, div, exp, log, maximum, minimum, mul, neg, pow, sign,
+                       sqrt, sub, where)
+from .ops.reduce import (all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, std, sum,
+                         var)
+from .ops.shape import (broadcast_to, cat, chunk, flatten, permute, reshape, split, squeeze, stack,
+                        transpose, unsqueeze)
+from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled, tensor
+
+bool = bool_  # noqa: A001 -- torch.bool
+
+__version__ = '0.1.0'

@@ -1,0 +1,195 @@
+"""Reverse-mode differentiation: ``backward`` and ``grad``, as in torch.autograd.
+
+For a scalar L built from leaves x by Functions f1, f2, ..., the chain rule runs backwards:
+every node receives dL/d(output) and hands dL/d(input_i) to the node that made input i.
+Two things make it correct for any graph:
+
+  * order   -- a node runs only when every consumer of its output has run, so the gradient it
+               receives is complete (the sum over all paths). We sort the nodes topologically
+               with an explicit stack, so a chain of 100,000 ops never meets Python's recursion
+               limit.
+  * summing -- a tensor used twice receives the sum of both gradients.
+
+With create_graph=False the backward runs under no_grad (records nothing) and each node is
+released once it has run (its inputs and saved arrays are freed), unless retain_graph=True.
+With create_graph=True the backward is itself recorded, so its results can be differentiated
+again: that is how gradient penalties and Hessian-vector products work.
+"""
+from . import backend
+from .tensor import Tensor, set_grad_enabled
+
+FREED_GRAPH_MESSAGE = (
+    "trying to backward through the graph a second time: its saved values were freed by the "
+    "first backward. Pass retain_graph=True to the first backward() or grad() if you need to "
+    "go through the graph more than once.")
+
+
+def backward(tensor, gradient=None, retain_graph=None, create_graph=False):
+    """Accumulate d(tensor)/d(leaf) · gradient into ``leaf.grad`` for every leaf that requires grad."""
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots, seeds = _roots_and_seeds([tensor], None if gradient is None else [gradient], 'backward')
+    leaf_grads, _ = _run(roots, seeds, retain_graph, create_graph, capture=None)
+    for leaf, g in leaf_grads.values():
+        leaf.grad = g if leaf.grad is None else _add(leaf.grad, g, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """The tuple (d outputs / d input · grad_outputs for each input), like torch.autograd.grad.
+
+    Nothing is accumulated into ``.grad``. An input the outputs do not depend on raises, unless
+    ``allow_unused=True``, which returns None for it.
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is not None:
+        grad_outputs = [grad_outputs] if isinstance(grad_outputs, Tensor) else list(grad_outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad: inputs[{i}] is a {type(t).__name__}, expected a Tensor")
+        if not t.requires_grad:
+            raise RuntimeError(f"grad: inputs[{i}] does not require grad")
+    roots, seeds = _roots_and_seeds(outputs, grad_outputs, 'grad')
+    leaf_grads, captured = _run(roots, seeds, retain_graph, create_graph, capture=inputs)
+    results = []
+    for i, t in enumerate(inputs):
+        g = leaf_grads[id(t)][1] if t.is_leaf and id(t) in leaf_grads else captured.get(id(t))
+        if g is None and not allow_unused:
+            raise RuntimeError(f"grad: inputs[{i}] was not used in the graph of the outputs; "
+                               "pass allow_unused=True to get None for it")
+        results.append(g)
+    return tuple(results)
+
+
+# ----------------------------------------------------------------------------- internals
+def _roots_and_seeds(outputs, grad_outputs, caller):
+    if grad_outputs is not None and len(grad_outputs) != len(outputs):
+        raise ValueError(f"{caller}: got {len(grad_outputs)} gradients for {len(outputs)} outputs")
+    roots, seeds = [], []
+    for i, out in enumerate(outputs):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{caller}: outputs[{i}] is a {type(out).__name__}, expected a Tensor")
+        if not out.requires_grad:
+            raise RuntimeError(f"{caller}: outputs[{i}] does not require grad and has no grad_fn "
+                               "(was it computed under no_grad, or from tensors that need no grad?)")
+        seed = None if grad_outputs is None else grad_outputs[i]
+        if seed is None:
+            if out.numel() != 1:
+                raise RuntimeError(f"{caller}: a gradient can be created implicitly only for a "
+                                   f"scalar output, got shape {out.shape}; pass one explicitly")
+            seed = Tensor(out.xp.ones(out.shape, dtype=out.dtype))
+        elif not isinstance(seed, Tensor):
+            seed = Tensor(backend.asarray(seed, dtype=out.dtype, device=out.device))
+        if tuple(seed.shape) != tuple(out.shape):
+            raise ValueError(f"{caller}: gradient of shape {tuple(seed.shape)} given for an output "
+                             f"of shape {tuple(out.shape)}; expected the same shape")
+        roots.append(out)
+        seeds.append(seed)
+    return roots, seeds
+
+
+def _topological_order(roots):
+    """Every node reachable from the roots, each after all nodes that consume its output."""
+    post_order, visited = [], set()
+    stack = [(r.grad_fn, False) for r in roots if r.grad_fn is not None]
+    while stack:
+        fn, children_done = stack.pop()
+        if children_done:
+            post_order.append(fn)
+            continue
+        if fn in visited:
+            continue
+        if fn.released:
+            raise RuntimeError(FREED_GRAPH_MESSAGE)
+        visited.add(fn)
+        stack.append((fn, True))
+        stack.extend((t.grad_fn, False) for t in fn.inputs
+                     if t.grad_fn is not None and t.grad_fn not in visited)
+    post_order.reverse()
+    return post_order
+
+
+def _leads_to_capture(order, capture_ids):
+    """For each node: does some captured tensor lie below it? (Nodes that don't are skipped.)"""
+    leads = {}
+    for fn in reversed(order):  # producers before consumers
+        leads[fn] = any(id(t) in capture_ids or (t.grad_fn is not None and leads[t.grad_fn])
+                        for t in fn.inputs)
+    return leads
+
+
+def _add(a, b, create_graph):
+    with set_grad_enabled(create_graph):
+        return a + b
+
+
+def _run(roots, seeds, retain_graph, create_graph, capture):
+    """The backward pass. Returns ({id(leaf): (leaf, grad)}, {id(captured non-leaf): grad})."""
+    order = _topological_order(roots)
+    outputs_alive = [fn.output() for fn in order]  # keep outputs alive while their nodes run
+    capture_ids = None if capture is None else {id(t) for t in capture}
+    leads = None if capture is None else _leads_to_capture(order, capture_ids)
+
+    node_grads, leaf_grads, captured = {}, {}, {}
+
+    def deliver(t, g):
+        if t.grad_fn is None:
+            if t.requires_grad:
+                old = leaf_grads.get(id(t))
+                leaf_grads[id(t)] = (t, g if old is None else _add(old[1], g, create_graph))
+        else:
+            old = node_grads.get(t.grad_fn)
+            node_grads[t.grad_fn] = g if old is None else _add(old, g, create_graph)
+
+    for root, seed in zip(roots, seeds):
+        deliver(root, seed)
+
+    with set_grad_enabled(create_graph):
+        for fn, out in zip(order, outputs_alive):
+            g_out = node_grads.pop(fn, None)
+            if g_out is None:
+                continue
+            if capture_ids is not None and id(out) in capture_ids:
+                captured[id(out)] = g_out if create_graph else g_out.detach()
+            if out.retains_grad:
+                out.grad = g_out if create_graph else g_out.detach()
+            if leads is not None and not leads[fn]:
+                continue
+            fn.needs_input_grad = _needs_input_grad(fn, capture_ids, leads)
+            g_in = fn.backward(g_out)
+            if not isinstance(g_in, tuple):
+                g_in = (g_in,)
+            _check_gradients(fn, g_in)
+            for t, needed, g in zip(fn.inputs, fn.needs_input_grad, g_in):
+                if needed and g is not None:
+                    deliver(t, g)
+            if not retain_graph:
+                fn.release()
+    if not retain_graph:
+        for fn in order:
+            if not fn.released:
+                fn.release()
+    return leaf_grads, captured
+
+
+def _needs_input_grad(fn, capture_ids, leads):
+    """Which inputs of ``fn`` want a gradient now: all that require grad, or, for grad(), only
+    those on a path to a captured tensor (so a penalty's grad w.r.t. x skips the weight grads)."""
+    if leads is None:
+        return tuple(t.requires_grad for t in fn.inputs)
+    return tuple(t.requires_grad and (id(t) in capture_ids or (t.grad_fn is not None and leads[t.grad_fn]))
+                 for t in fn.inputs)
+
+
+def _check_gradients(fn, grads):
+    """A backward must return one gradient per input, each of its input's shape."""
+    if len(grads) != len(fn.inputs):
+        raise RuntimeError(f"{type(fn).__name__}.backward returned {len(grads)} gradients "
+                           f"for {len(fn.inputs)} inputs")
+    for i, (t, g) in enumerate(zip(fn.inputs, grads)):
+        if g is not None and tuple(g.shape) != tuple(t.shape):
+            raise RuntimeError(f"{type(fn).__name__}.backward: gradient {i} has shape "
+                               f"{tuple(g.shape)}, expected the input's shape {tuple(t.shape)}")

@@ -1,0 +1,180 @@
+"""The one place that imports NumPy and CuPy.
+
+Everything else asks this module for the *array module* of its inputs (``xp_of(array)``) and
+writes ``xp.exp(x)``, ``xp.matmul(a, b)``... so that the same line runs on NumPy arrays (device
+``'cpu'``) and on CuPy arrays (device ``'cuda'``). CuPy is optional: it is imported the first time
+``'cuda'`` is asked for, and a clear error says what is missing when it cannot be.
+
+Random numbers are drawn on the host by one NumPy generator and copied to the device. That costs
+a transfer, but it means ``manual_seed(n)`` gives the same numbers on CPU and GPU, so a run can be
+compared across devices number for number.
+"""
+import numpy
+
+DEFAULT_DTYPE = numpy.dtype(numpy.float32)
+
+# dtypes under torch's names; NumPy dtype objects work for CuPy arrays too.
+float16 = numpy.dtype(numpy.float16)
+float32 = numpy.dtype(numpy.float32)
+float64 = numpy.dtype(numpy.float64)
+int32 = numpy.dtype(numpy.int32)
+int64 = numpy.dtype(numpy.int64)
+uint8 = numpy.dtype(numpy.uint8)
+bool_ = numpy.dtype(numpy.bool_)
+
+DEVICES = ('cpu', 'cuda')
+
+_gpu_module = None  # cupy, once loaded (tests may put a stand-in with cupy's interface here)
+
+
+def _gpu():
+    """The CuPy module, importing it on first use; a clear error when CuPy or a GPU is missing."""
+    global _gpu_module
+    if _gpu_module is None:
+        try:
+            import cupy
+        except ImportError as err:
+            raise RuntimeError(
+                "device 'cuda' needs CuPy, which is not installed: "
+                "pip install 'minigan[gpu]' (or the cupy wheel for your CUDA version)") from err
+        try:
+            count = cupy.cuda.runtime.getDeviceCount()
+        except Exception as err:  # CUDA driver missing or broken
+            raise RuntimeError(f"device 'cuda': CuPy is installed but no GPU is usable ({err})") from err
+        if count == 0:
+            raise RuntimeError("device 'cuda': CuPy is installed but this machine has no GPU")
+        _gpu_module = cupy
+    return _gpu_module
+
+
+def cuda_is_available():
+    """True when CuPy imports and sees at least one GPU (like torch.cuda.is_available)."""
+    try:
+        _gpu()
+    except RuntimeError:
+        return False
+    return True
+
+
+def normalize_device(device):
+    """'cpu', 'cuda', 'cuda:0' or None -> 'cpu' | 'cuda' (None means 'cpu')."""
+    if device is None:
+        return 'cpu'
+    name = str(device).split(':')[0]
+    if name not in DEVICES:
+        raise ValueError(f"unknown device {device!r}: expected 'cpu' or 'cuda'")
+    return name
+
+
+def module_for(device):
+    """The array module that holds arrays of ``device``."""
+    return numpy if normalize_device(device) == 'cpu' else _gpu()
+
+
+def xp_of(array):
+    """The array module (numpy or cupy) of ``array``: write ``xp = xp_of(x)`` then ``xp.exp(x)``."""
+    if _gpu_module is not None and isinstance(array, _gpu_module.ndarray):
+        return _gpu_module
+    return numpy
+
+
+def device_of(array):
+    return 'cpu' if xp_of(array) is numpy else 'cuda'
+
+
+def is_array(obj):
+    """True for a NumPy or CuPy ndarray."""
+    return isinstance(obj, numpy.ndarray) or (
+        _gpu_module is not None and isinstance(obj, _gpu_module.ndarray))
+
+
+def to_device(array, device):
+    """Copy ``array`` to ``device`` (no copy when it is there already)."""
+    device = normalize_device(device)
+    if device_of(array) == device:
+        return array
+    if device == 'cpu':
+        return _gpu_module.asnumpy(array)
+    return _gpu().asarray(array)
+
+
+def to_numpy(array):
+    """A host NumPy array with the values of ``array``."""
+    return array if isinstance(array, numpy.ndarray) else _gpu_module.asnumpy(array)
+
+
+def as_dtype(dtype):
+    """A NumPy dtype object from a dtype, a type or a name ('float32')."""
+    return numpy.dtype(dtype)
+
+
+def is_floating(dtype):
+    return numpy.issubdtype(dtype, numpy.floating)
+
+
+def result_dtype_of(value):
+    """The dtype a Python value becomes: floats the default float dtype (as in torch), ints int64."""
+    kind = numpy.asarray(value).dtype
+    if kind.kind == 'f':
+        return DEFAULT_DTYPE
+    if kind.kind in 'iu':
+        return int64
+    return kind
+
+
+def asarray(data, dtype=None, device=None):
+    """An array on ``device`` from a list, scalar or array; Python floats become float32."""
+    if is_array(data):
+        array = data if dtype is None else data.astype(dtype, copy=False)
+        return to_device(array, device if device is not None else device_of(data))
+    if dtype is None and not isinstance(data, numpy.generic):  # NumPy scalars keep their dtype
+        dtype = result_dtype_of(data)
+    host = numpy.asarray(data, dtype=dtype)
+    return to_device(host, device)
+
+
+def broadcast_shapes(*shapes):
+    """The broadcast shape of ``shapes``; raises ValueError when they do not broadcast."""
+    return numpy.broadcast_shapes(*shapes)
+
+
+# ----------------------------------------------------------------------------- random numbers
+_rng = numpy.random.default_rng()
+
+
+def manual_seed(seed):
+    """Seed minigan's random numbers (all devices draw from one host generator)."""
+    global _rng
+    if not isinstance(seed, (int, numpy.integer)) or isinstance(seed, bool):
+        raise TypeError(f"manual_seed: expected an int seed, got {type(seed).__name__}")
+    _rng = numpy.random.default_rng(int(seed))
+
+
+def generator(seed):
+    """A separate host generator, for code that must not move the global stream."""
+    return numpy.random.default_rng(seed)
+
+
+def get_rng_state():
+    """The generator's state as a dict of plain values (savable without pickle)."""
+    return _rng.bit_generator.state
+
+
+def set_rng_state(state):
+    _rng.bit_generator.state = state
+
+
+def random_normal(shape, dtype, device):
+    return to_device(_rng.standard_normal(shape).astype(dtype, copy=False), device)
+
+
+def random_uniform(shape, dtype, device, low=0.0, high=1.0):
+    return to_device(_rng.uniform(low, high, shape).astype(dtype, copy=False), device)
+
+
+def random_integers(low, high, shape, dtype, device):
+    return to_device(_rng.integers(low, high, shape).astype(dtype, copy=False), device)
+
+
+def random_permutation(n, device):
+    return to_device(_rng.permutation(n), device)

@@ -1,0 +1,86 @@
+"""Function: one node of the computation graph.
+
+A Function is used once: ``y = Exp()(x)``. Calling it
+
+  1. turns its inputs into Tensors (Python numbers become constants beside the first Tensor),
+  2. checks them at the boundary (one device; one floating dtype),
+  3. runs ``forward`` on the raw arrays and wraps the result in a Tensor,
+  4. if grad mode is on and an input requires grad, links the output to this node.
+
+Subclasses write
+
+    forward(self, *arrays) -> array        raw NumPy/CuPy arrays in and out; may save raw values
+                                           that are *constant* w.r.t. the inputs (masks, indices,
+                                           shapes) on ``self`` for backward
+    backward(self, grad_output) -> grads   Tensors in and out, one per input (None for "no grad"),
+                                           written in engine ops on ``self.inputs`` /
+                                           ``self.output()``
+
+Because backward is made of Tensor ops, running it with grad mode on records a graph of the
+gradient itself: that is all higher-order gradients need. A value that depends on the inputs
+must never be saved as a raw array for backward (it would be a constant to the second
+derivative); use the input or output Tensors instead.
+
+The node holds its output only by weak reference, so graph and tensors form no reference cycle:
+dropping the last Tensor frees the whole graph at once.
+"""
+import weakref
+
+from . import backend
+from .tensor import Tensor, as_tensor_like, is_grad_enabled
+
+
+class Function:
+    differentiable = True   # False for comparisons, argmax...: the output never requires grad
+    promotes_to_float = False  # True for arithmetic: int/bool tensors join a float one as floats
+    released = False        # set once backward has freed the saved state (see release())
+
+    @property
+    def name(self):
+        """The op's name in error messages: the class name in lower case."""
+        return type(self).__name__.lower()
+
+    def __call__(self, *inputs):
+        inputs = self._as_tensors(inputs)
+        y = self.forward(*(t.data for t in inputs))
+        output = Tensor(y)
+        if (self.differentiable and is_grad_enabled()
+                and any(t.requires_grad for t in inputs)):
+            self.inputs = inputs
+            self.needs_input_grad = tuple(t.requires_grad for t in inputs)
+            self.output = weakref.ref(output)
+            output.grad_fn = self
+            output.requires_grad = True
+        return output
+
+    def forward(self, *arrays):
+        raise NotImplementedError(f"{type(self).__name__}.forward")
+
+    def backward(self, grad_output):
+        raise NotImplementedError(f"{type(self).__name__} has no backward")
+
+    def release(self):
+        """Drop the inputs and every saved value; the node stays in the graph, marked released."""
+        self.__dict__.clear()
+        self.released = True
+
+    # ---- boundary checks
+    def _as_tensors(self, inputs):
+        reference = next((t for t in inputs if isinstance(t, Tensor)), None)
+        if reference is None:
+            raise TypeError(f"{self.name}: expected at least one Tensor argument, got "
+                            f"{', '.join(type(v).__name__ for v in inputs)}")
+        tensors = tuple(as_tensor_like(v, reference) for v in inputs)
+        devices = {t.device for t in tensors}
+        if len(devices) > 1:
+            raise ValueError(f"{self.name}: expected all tensors on one device, got "
+                             f"{' and '.join(sorted(devices))}; move them with .to(device)")
+        floats = {t.dtype for t in tensors if backend.is_floating(t.dtype)}
+        if len(floats) > 1:
+            raise TypeError(f"{self.name}: expected one floating dtype, got "
+                            f"{' and '.join(sorted(str(d) for d in floats))}; "
+                            "convert with .float() or .double()")
+        if self.promotes_to_float and floats:
+            (dtype,) = floats
+            tensors = tuple(t if t.dtype == dtype else Tensor(t.data.astype(dtype)) for t in tensors)
+        return tensors

@@ -1,0 +1,45 @@
+"""Matrix product with NumPy's (and torch's) matmul rules.
+
+For C = A B:  dL/dA = dL/dC B^T,  dL/dB = A^T dL/dC.
+Batch dims broadcast, so each gradient is summed back to its input's shape. A 1-D operand is
+made 2-D (a row on the left, a column on the right) and the extra dim removed afterwards.
+"""
+from .. import backend
+from ..function import Function
+from .shape import reshape, sum_to, transpose
+from .util import check_broadcast
+
+
+class MatMul(Function):
+    """a @ b for a.ndim >= 2 and b.ndim >= 2 (batch dims broadcast)."""
+    promotes_to_float = True
+
+    def forward(self, a, b):
+        if a.shape[-1] != b.shape[-2]:
+            raise ValueError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied; expected "
+                             f"a.shape[-1] ({a.shape[-1]}) == b.shape[-2] ({b.shape[-2]})")
+        check_broadcast('matmul (batch dims)', a.shape[:-2], b.shape[:-2])
+        return backend.xp_of(a).matmul(a, b)
+
+    def backward(self, gy):
+        a, b = self.inputs
+        need_a, need_b = self.needs_input_grad
+        return (sum_to(matmul(gy, transpose(b, -1, -2)), a.shape) if need_a else None,
+                sum_to(matmul(transpose(a, -1, -2), gy), b.shape) if need_b else None)
+
+
+def matmul(a, b):
+    for name, t in (('first', a), ('second', b)):
+        if t.ndim == 0:
+            raise ValueError(f"matmul: the {name} operand is 0-d; expected at least 1 dim (use * for scalars)")
+    if a.ndim == 1 and b.ndim == 1:
+        if a.shape != b.shape:
+            raise ValueError(f"matmul: vectors of shapes {a.shape} and {b.shape}; expected equal lengths")
+        return reshape(MatMul()(reshape(a, 1, -1), reshape(b, -1, 1)), ())
+    if a.ndim == 1:
+        out = MatMul()(reshape(a, 1, -1), b)
+        return reshape(out, out.shape[:-2] + out.shape[-1:])
+    if b.ndim == 1:
+        out = MatMul()(a, reshape(b, -1, 1))
+        return reshape(out, out.shape[:-1])
+    return MatMul()(a, b)

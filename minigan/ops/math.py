@@ -1,0 +1,320 @@
+"""Elementwise arithmetic and unary math.
+
+Binary ops broadcast like NumPy. Broadcasting copies a value to many places, so in backward each
+input's gradient is summed back to the input's shape (``sum_to``): d/da sum_j f(a, b_j) adds up.
+
+Masks in backward (abs, clamp, maximum...) are saved as raw arrays: they are piecewise constant
+in the inputs, so treating them as constants is exact for derivatives of every order.
+"""
+import math
+
+from .. import backend
+from ..function import Function
+from ..tensor import Tensor
+from .shape import sum_to
+from .util import check_broadcast
+
+
+class _Binary(Function):
+    """f(a, b) with broadcasting; subclasses give ``compute(xp, a, b)``."""
+    promotes_to_float = True
+
+    def forward(self, a, b):
+        check_broadcast(self.name, a.shape, b.shape)
+        return self.compute(backend.xp_of(a), a, b)
+
+
+class Add(_Binary):
+    def compute(self, xp, a, b):
+        return a + b
+
+    def backward(self, gy):
+        a, b = self.inputs
+        return sum_to(gy, a.shape), sum_to(gy, b.shape)
+
+
+class Sub(_Binary):
+    def compute(self, xp, a, b):
+        return a - b
+
+    def backward(self, gy):
+        a, b = self.inputs
+        return sum_to(gy, a.shape), sum_to(-gy, b.shape)
+
+
+class Mul(_Binary):
+    def compute(self, xp, a, b):
+        return a * b
+
+    def backward(self, gy):
+        a, b = self.inputs
+        need_a, need_b = self.needs_input_grad
+        return (sum_to(gy * b, a.shape) if need_a else None,
+                sum_to(gy * a, b.shape) if need_b else None)
+
+
+class Div(_Binary):
+    def compute(self, xp, a, b):
+        if not backend.is_floating(a.dtype):  # int / int is true division, as in torch
+            a = a.astype(backend.DEFAULT_DTYPE)
+        return a / b
+
+    def backward(self, gy):
+        a, b = self.inputs
+        need_a, need_b = self.needs_input_grad
+        return (sum_to(gy / b, a.shape) if need_a else None,
+                sum_to(-gy * a / (b * b), b.shape) if need_b else None)
+
+
+class Pow(_Binary):
+    """a ** b for two tensors: d/da = b a^(b-1), d/db = a^b log a (taken as 0 where a == 0)."""
+
+    def compute(self, xp, a, b):
+        return a ** b
+
+    def backward(self, gy):
+        a, b = self.inputs
+        need_a, need_b = self.needs_input_grad
+        ga = sum_to(gy * b * a ** (b - 1), a.shape) if need_a else None
+        gb = None
+        if need_b:
+            positive = a.data > 0
+            safe_a = where(positive, a, 1.0)  # log a only where it exists
+            gb = sum_to(where(positive, gy * self.output() * log(safe_a), 0.0), b.shape)
+        return ga, gb
+
+
+class PowScalar(Function):
+    """x ** p for a Python number p: d/dx = p x^(p-1)."""
+
+    def __init__(self, p):
+        self.p = p
+
+    def forward(self, x):
+        return x ** self.p
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        if self.p == 0:
+            return gy * 0.0
+        return gy * self.p * x ** (self.p - 1)
+
+
+class RPowScalar(Function):
+    """c ** x for a Python number c: d/dx = c^x log c."""
+
+    def __init__(self, c):
+        self.c = c
+
+    def forward(self, x):
+        return backend.xp_of(x).asarray(self.c, dtype=x.dtype) ** x
+
+    def backward(self, gy):
+        return gy * self.output() * math.log(self.c)
+
+
+class Neg(Function):
+    def forward(self, x):
+        return -x
+
+    def backward(self, gy):
+        return -gy
+
+
+class Exp(Function):
+    def forward(self, x):
+        return backend.xp_of(x).exp(x)
+
+    def backward(self, gy):
+        return gy * self.output()
+
+
+class Log(Function):
+    def forward(self, x):
+        return backend.xp_of(x).log(x)
+
+    def backward(self, gy):
+        return gy / self.inputs[0]
+
+
+class Sqrt(Function):
+    def forward(self, x):
+        return backend.xp_of(x).sqrt(x)
+
+    def backward(self, gy):
+        return gy / (2.0 * self.output())
+
+
+class Abs(Function):
+    """|x|; the derivative sign(x) is 0 at 0, as in torch."""
+
+    def forward(self, x):
+        xp = backend.xp_of(x)
+        self.sign = xp.sign(x)
+        return xp.abs(x)
+
+    def backward(self, gy):
+        return gy * Tensor(self.sign)
+
+
+class Clamp(Function):
+    """min(max(x, low), high); the gradient passes where low <= x <= high (torch's convention)."""
+
+    def __init__(self, low, high):
+        self.low, self.high = low, high
+
+    def forward(self, x):
+        xp = backend.xp_of(x)
+        y, inside = x, xp.ones(x.shape, dtype=bool)
+        if self.low is not None:
+            inside &= x >= self.low
+            y = xp.maximum(y, self.low)
+        if self.high is not None:
+            inside &= x <= self.high
+            y = xp.minimum(y, self.high)
+        self.inside = inside
+        return y
+
+    def backward(self, gy):
+        return where(Tensor(self.inside), gy, 0.0)
+
+
+class Where(Function):
+    """cond ? a : b, elementwise with broadcasting; ``cond`` is a constant mask."""
+    promotes_to_float = True
+
+    def __init__(self, condition):
+        self.condition = condition
+
+    def forward(self, a, b):
+        check_broadcast('where', self.condition.shape, a.shape, b.shape)
+        return backend.xp_of(a).where(self.condition, a, b)
+
+    def backward(self, gy):
+        a, b = self.inputs
+        zero = gy.xp.zeros((), dtype=gy.dtype)
+        return (sum_to(Where(self.condition)(gy, zero), a.shape),
+                sum_to(Where(self.condition)(zero, gy), b.shape))
+
+
+class Maximum(_Binary):
+    """Elementwise max; at a tie each side gets half the gradient (as in torch)."""
+
+    def compute(self, xp, a, b):
+        self.share_a = (a > b) + 0.5 * (a == b)
+        return xp.maximum(a, b)
+
+    def backward(self, gy):
+        a, b = self.inputs
+        share_a = Tensor(self.share_a.astype(gy.dtype))
+        return sum_to(gy * share_a, a.shape), sum_to(gy * (1.0 - share_a), b.shape)
+
+
+class Minimum(_Binary):
+    def compute(self, xp, a, b):
+        self.share_a = (a < b) + 0.5 * (a == b)
+        return xp.minimum(a, b)
+
+    def backward(self, gy):
+        a, b = self.inputs
+        share_a = Tensor(self.share_a.astype(gy.dtype))
+        return sum_to(gy * share_a, a.shape), sum_to(gy * (1.0 - share_a), b.shape)
+
+
+class Compare(Function):
+    """a <op> b elementwise -> bool tensor; not differentiable."""
+    differentiable = False
+    promotes_to_float = True
+
+    def __init__(self, op):
+        self.op = op
+
+    @property
+    def name(self):
+        return self.op
+
+    def forward(self, a, b):
+        check_broadcast(self.op, a.shape, b.shape)
+        return getattr(backend.xp_of(a), self.op)(a, b)
+
+
+# ----------------------------------------------------------------------------- functions
+def add(a, b):
+    return Add()(a, b)
+
+
+def sub(a, b):
+    return Sub()(a, b)
+
+
+def mul(a, b):
+    return Mul()(a, b)
+
+
+def div(a, b):
+    return Div()(a, b)
+
+
+def neg(x):
+    return Neg()(x)
+
+
+def pow(x, exponent):  # noqa: A001 -- torch.pow
+    if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
+        if isinstance(x, Tensor):
+            return PowScalar(exponent)(x)
+    if isinstance(x, (int, float)) and isinstance(exponent, Tensor):
+        return RPowScalar(x)(exponent)
+    return Pow()(x, exponent)
+
+
+def exp(x):
+    return Exp()(x)
+
+
+def log(x):
+    return Log()(x)
+
+
+def sqrt(x):
+    return Sqrt()(x)
+
+
+def abs(x):  # noqa: A001 -- torch.abs
+    return Abs()(x)
+
+
+def clamp(x, min=None, max=None):  # noqa: A002 -- torch's argument names
+    """Limit x to [min, max] (either may be None)."""
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    return Clamp(min, max)(x)
+
+
+clip = clamp
+
+
+def where(condition, a, b):
+    """condition ? a : b; ``condition`` is a bool Tensor or array (it gets no gradient)."""
+    cond = condition.data if isinstance(condition, Tensor) else condition
+    if not backend.is_array(cond) or cond.dtype != bool:
+        raise TypeError(f"where: condition must be a bool tensor, got {getattr(cond, 'dtype', type(cond).__name__)}")
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = Tensor(backend.asarray(a, device=backend.device_of(cond)))
+    return Where(cond)(a, b)
+
+
+def maximum(a, b):
+    return Maximum()(a, b)
+
+
+def minimum(a, b):
+    return Minimum()(a, b)
+
+
+def compare(op, a, b):
+    return Compare(op)(a, b)
+
+
+def sign(x):
+    return Tensor(x.xp.sign(x.data))

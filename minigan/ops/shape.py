@@ -1,0 +1,291 @@
+"""Ops that move values around without arithmetic: reshape, permute, broadcast / sum_to,
+indexing, concatenation and constant padding.
+
+Each backward is the "inverse move" of its forward: reshape back, permute back, sum what was
+broadcast, scatter what was gathered, slice what was concatenated or padded.
+"""
+from .. import backend
+from ..function import Function
+from ..tensor import Tensor
+from .util import normalize_dim, normalize_dims
+
+
+# ----------------------------------------------------------------------------- reshape / permute
+class Reshape(Function):
+    def __init__(self, shape):
+        self.shape = tuple(shape)
+
+    def forward(self, x):
+        try:
+            return x.reshape(self.shape)
+        except ValueError:
+            raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
+                             f"into {self.shape}") from None
+
+    def backward(self, gy):
+        return reshape(gy, self.inputs[0].shape)
+
+
+class Permute(Function):
+    def __init__(self, dims):
+        self.dims = tuple(dims)
+
+    def forward(self, x):
+        return x.transpose(self.dims)
+
+    def backward(self, gy):
+        inverse = [0] * len(self.dims)
+        for i, d in enumerate(self.dims):
+            inverse[d] = i
+        return permute(gy, inverse)
+
+
+def reshape(x, *shape):
+    shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    if tuple(shape) == tuple(x.shape):
+        return x
+    return Reshape(shape)(x)
+
+
+def permute(x, *dims):
+    dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+    dims = tuple(normalize_dim(d, x.ndim, 'permute') for d in dims)
+    if sorted(dims) != list(range(x.ndim)):
+        raise ValueError(f"permute: dims {dims} are not a permutation of the {x.ndim} dims of shape {x.shape}")
+    return Permute(dims)(x)
+
+
+def transpose(x, dim0, dim1):
+    """Swap two dims (torch.transpose); x.T reverses all dims, x.mT swaps the last two."""
+    dims = list(range(x.ndim))
+    d0, d1 = normalize_dim(dim0, x.ndim, 'transpose'), normalize_dim(dim1, x.ndim, 'transpose')
+    dims[d0], dims[d1] = dims[d1], dims[d0]
+    return Permute(dims)(x)
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    if x.ndim == 0:
+        return reshape(x, 1)
+    s, e = normalize_dim(start_dim, x.ndim, 'flatten'), normalize_dim(end_dim, x.ndim, 'flatten')
+    return reshape(x, x.shape[:s] + (-1,) + x.shape[e + 1:])
+
+
+def squeeze(x, dim=None):
+    if dim is None:
+        return reshape(x, tuple(n for n in x.shape if n != 1))
+    dims = normalize_dims(dim, x.ndim, 'squeeze')
+    return reshape(x, tuple(n for i, n in enumerate(x.shape) if not (i in dims and n == 1)))
+
+
+def unsqueeze(x, dim):
+    d = normalize_dim(dim, x.ndim + 1, 'unsqueeze')
+    return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
+
+
+# ----------------------------------------------------------------------------- broadcast / sum_to
+class BroadcastTo(Function):
+    def __init__(self, shape):
+        self.shape = tuple(shape)
+
+    def forward(self, x):
+        xp = backend.xp_of(x)
+        try:
+            return xp.broadcast_to(x, self.shape)
+        except ValueError:
+            raise ValueError(f"broadcast_to: cannot broadcast shape {x.shape} to {self.shape}; "
+                             "each dim must match or be 1") from None
+
+    def backward(self, gy):
+        return sum_to(gy, self.inputs[0].shape)
+
+
+class SumTo(Function):
+    """The adjoint of broadcasting: sum over the dims that broadcasting created or stretched."""
+
+    def __init__(self, shape):
+        self.shape = tuple(shape)
+
+    def forward(self, x):
+        lead = x.ndim - len(self.shape)
+        stretched = tuple(lead + i for i, n in enumerate(self.shape) if n == 1 and x.shape[lead + i] != 1)
+        y = x.sum(axis=tuple(range(lead)) + stretched, keepdims=True)
+        return y.reshape(self.shape) if lead else y
+
+    def backward(self, gy):
+        return broadcast_to(gy, self.inputs[0].shape)
+
+
+def broadcast_to(x, shape):
+    shape = tuple(shape)
+    return x if tuple(x.shape) == shape else BroadcastTo(shape)(x)
+
+
+def sum_to(x, shape):
+    shape = tuple(shape)
+    return x if tuple(x.shape) == shape else SumTo(shape)(x)
+
+
+def expand(x, *sizes):
+    """torch's expand: -1 keeps a dim; size-1 dims stretch (no copy)."""
+    sizes = sizes[0] if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+    lead = len(sizes) - x.ndim
+    if lead < 0:
+        raise ValueError(f"expand: {len(sizes)} sizes given for a tensor of {x.ndim} dims")
+    shape = tuple(x.shape[i - lead] if n == -1 else n for i, n in enumerate(sizes))
+    return broadcast_to(x, shape)
+
+
+# ----------------------------------------------------------------------------- indexing
+def _raw_index(index):
+    """Replace Tensors inside an index by their arrays."""
+    if isinstance(index, tuple):
+        return tuple(_raw_index(i) for i in index)
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, list) and any(isinstance(i, Tensor) for i in index):
+        return [i.data if isinstance(i, Tensor) else i for i in index]
+    return index
+
+
+def _is_basic(index):
+    """Ints, slices, None and Ellipsis only: each element is picked at most once."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in parts)
+
+
+class GetItem(Function):
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, x):
+        try:
+            return x[self.index]
+        except IndexError as err:
+            raise IndexError(f"getitem: {err} (tensor shape {x.shape})") from None
+
+    def backward(self, gy):
+        return IndexAdd(self.inputs[0].shape, self.index)(gy)
+
+
+class IndexAdd(Function):
+    """zeros(shape) with gy added at ``index`` -- the adjoint of x[index].
+
+    Repeated integer indices pick one element several times, so their gradients must add up:
+    that is ``xp.add.at``. Basic indices never repeat and can simply be assigned.
+    """
+
+    def __init__(self, shape, index):
+        self.shape, self.index = shape, index
+
+    def forward(self, gy):
+        xp = backend.xp_of(gy)
+        out = xp.zeros(self.shape, dtype=gy.dtype)
+        if _is_basic(self.index):
+            out[self.index] = gy
+        else:
+            xp.add.at(out, self.index, gy)
+        return out
+
+    def backward(self, ggx):
+        return getitem(ggx, self.index)
+
+
+def getitem(x, index):
+    return GetItem(_raw_index(index))(x)
+
+
+# ----------------------------------------------------------------------------- cat / stack / split
+class Cat(Function):
+    def __init__(self, dim):
+        self.dim = dim
+
+    def forward(self, *xs):
+        first = xs[0].shape
+        for i, x in enumerate(xs):
+            if x.ndim != len(first) or any(a != b for d, (a, b) in enumerate(zip(x.shape, first)) if d != self.dim):
+                raise ValueError(f"cat: tensor {i} has shape {x.shape}, expected {len(first)} dims matching "
+                                 f"tensor 0's shape {first} in every dim but {self.dim}")
+        return backend.xp_of(xs[0]).concatenate(xs, axis=self.dim)
+
+    def backward(self, gy):
+        grads, start = [], 0
+        lead = (slice(None),) * self.dim
+        for x in self.inputs:
+            stop = start + x.shape[self.dim]
+            grads.append(getitem(gy, lead + (slice(start, stop),)))
+            start = stop
+        return tuple(grads)
+
+
+def cat(tensors, dim=0):
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat: expected a non-empty list of tensors")
+    ref = next((t for t in tensors if isinstance(t, Tensor)), None)
+    if ref is None:
+        raise TypeError("cat: expected a list of Tensors")
+    return Cat(normalize_dim(dim, ref.ndim, 'cat'))(*tensors)
+
+
+def stack(tensors, dim=0):
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: expected a non-empty list of tensors")
+    shapes = {tuple(t.shape) for t in tensors}
+    if len(shapes) > 1:
+        raise ValueError(f"stack: expected tensors of one shape, got {sorted(shapes)}")
+    d = normalize_dim(dim, tensors[0].ndim + 1, 'stack')
+    return cat([unsqueeze(t, d) for t in tensors], dim=d)
+
+
+def split(x, split_size_or_sections, dim=0):
+    """torch.split: an int gives chunks of that size (the last may be smaller); a list gives sizes."""
+    d = normalize_dim(dim, x.ndim, 'split')
+    n = x.shape[d]
+    if isinstance(split_size_or_sections, int):
+        if split_size_or_sections <= 0:
+            raise ValueError(f"split: chunk size must be positive, got {split_size_or_sections}")
+        sizes = [min(split_size_or_sections, n - s) for s in range(0, n, split_size_or_sections)]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise ValueError(f"split: sizes {sizes} sum to {sum(sizes)}, expected dim {d}'s size {n}")
+    parts, start = [], 0
+    for size in sizes:
+        parts.append(getitem(x, (slice(None),) * d + (slice(start, start + size),)))
+        start += size
+    return tuple(parts)
+
+
+def chunk(x, chunks, dim=0):
+    n = x.shape[normalize_dim(dim, x.ndim, 'chunk')]
+    return split(x, -(-n // chunks), dim)
+
+
+# ----------------------------------------------------------------------------- constant padding
+def pad_widths(pad, ndim, op='pad'):
+    """torch's pad tuple (last dim first: left, right, top, bottom, ...) -> NumPy's per-dim pairs."""
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2 or len(pad) // 2 > ndim:
+        raise ValueError(f"{op}: pad {pad} must have an even length of at most 2*ndim = {2 * ndim}")
+    if any(p < 0 for p in pad):
+        raise ValueError(f"{op}: negative padding {pad} is not supported")
+    widths = [(0, 0)] * ndim
+    for i in range(len(pad) // 2):
+        widths[ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    return widths
+
+
+class ConstantPad(Function):
+    def __init__(self, widths, value):
+        self.widths, self.value = widths, value
+
+    def forward(self, x):
+        return backend.xp_of(x).pad(x, self.widths, mode='constant', constant_values=self.value)
+
+    def backward(self, gy):
+        return getitem(gy, tuple(slice(lo, n - hi) for (lo, hi), n in zip(self.widths, gy.shape)))
+
+
+def constant_pad(x, pad, value=0.0):
+    return ConstantPad(pad_widths(pad, x.ndim), value)(x)

@@ -1,0 +1,35 @@
+"""Shared test set-up: devices, hypothesis profile, and torch when it is installed.
+
+Device 'cuda' is the real GPU when CuPy sees one. Without one, 'cuda' is the strict stand-in of
+tests/strict_device.py, which refuses implicit host/device conversions exactly as CuPy does: so
+every device-parametrized test checks in CI that the code keeps to one array module per tensor.
+"""
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from minigan import backend
+
+from . import strict_device
+
+REAL_GPU = backend.cuda_is_available()
+if not REAL_GPU:
+    backend._gpu_module = strict_device.module
+
+DEVICES = ['cpu', 'cuda']
+
+settings.register_profile('ci', max_examples=25, deadline=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile('thorough', max_examples=300, deadline=None)
+settings.load_profile(os.environ.get('HYPOTHESIS_PROFILE', 'ci'))
+
+
+def pytest_report_header(config):
+    return ("device 'cuda': " + ("CuPy on a real GPU" if REAL_GPU else
+            "strict stand-in (no GPU here; host/device mixing raises as on CuPy)"))
+
+
+@pytest.fixture(params=DEVICES)
+def device(request):
+    return request.param
