@@ -1,0 +1,13 @@
+"""torch.nn.functional's names for minigan's ops: ``import minigan.functional as F``.
+
+Same names, argument order, defaults and output shapes as torch.nn.functional, so code moves
+between the two unchanged. Each name is defined in the ops file of its family; this module only
+gathers them.
+"""
+from .ops.linalg import matmul  # noqa: F401
+
+# ---- padding, convolution, pooling, upsampling (ops/conv.py, ops/pool.py, ops/pad.py)
+
+# ---- normalization (ops/norm.py)
+
+# ---- activations, dropout, linear and losses (ops/activation.py, ops/loss.py)
