@@ -15,6 +15,7 @@ from .creation import (arange, empty, eye, full, full_like, linspace, ones, ones
                        rand_like, randint, randn, randn_like, randperm, zeros, zeros_like)
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh
 from .ops.convert import clone
 from .ops.linalg import matmul
 from .ops.math import (abs, add, clamp, clip, div, exp, log, maximum, minimum, mul, neg, pow, sign,

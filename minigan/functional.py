@@ -11,3 +11,5 @@ from .ops.linalg import matmul  # noqa: F401
 # ---- normalization (ops/norm.py)
 
 # ---- activations, dropout, linear and losses (ops/activation.py, ops/loss.py)
+from .ops.activation import (dropout, elu, leaky_relu, linear, log_softmax, logsigmoid,  # noqa: F401
+                             relu, sigmoid, softmax, softplus, tanh)

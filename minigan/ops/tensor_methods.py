@@ -4,7 +4,7 @@ They are attached here, by the ops package, because the ops sit above tensor.py:
 cannot import them without a cycle. Each method is the module-level op of the same name.
 """
 from ..tensor import Tensor, as_tensor_like
-from . import convert, linalg, math, reduce, shape
+from . import activation, convert, linalg, math, reduce, shape
 
 
 def _reflected(op):
@@ -71,6 +71,8 @@ METHODS = {
     'logsumexp': reduce.logsumexp, 'argmax': reduce.argmax, 'argmin': reduce.argmin,
     'all': reduce.all, 'any': reduce.any,
     'matmul': linalg.matmul,
+    'relu': activation.relu, 'sigmoid': activation.sigmoid, 'tanh': activation.tanh,
+    'softmax': activation.softmax, 'log_softmax': activation.log_softmax,
     'reshape': _view, 'view': _view, 'flatten': shape.flatten, 'permute': shape.permute,
     'transpose': shape.transpose, 'squeeze': shape.squeeze, 'unsqueeze': shape.unsqueeze,
     'expand': shape.expand, 'broadcast_to': shape.broadcast_to, 'split': shape.split,

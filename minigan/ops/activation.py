@@ -1,0 +1,247 @@
+"""Activations, dropout and linear: relu, leaky_relu, elu, sigmoid, tanh, softplus, logsigmoid,
+softmax, log_softmax, dropout, linear.
+
+Two kinds of backward live here:
+
+  * piecewise-linear ops (relu, leaky_relu, dropout) are y = x * s with s a piecewise-constant
+    array (1 or slope; 0 or 1/(1-p)). s is constant in x wherever the derivative exists, so saving
+    it as a raw array and returning gy * s is exact for derivatives of every order;
+  * smooth ops (sigmoid, tanh, softmax...) write their derivative with the output Tensor y, e.g.
+    sigmoid' = y (1 - y): y is in the graph, so the backward can itself be differentiated.
+
+Numerical stability: sigmoid and softplus use logaddexp(0, z) = log(1 + e^z) (never overflows),
+softmax and log_softmax subtract the row max first.
+"""
+import math
+
+from .. import backend
+from ..function import Function
+from ..tensor import Tensor
+from .linalg import matmul
+from .math import where
+from .reduce import sum as _sum
+from .shape import reshape, transpose
+from .util import normalize_dim
+
+
+# ----------------------------------------------------------------------------- piecewise linear
+class _Scale(Function):
+    """y = x * s for a piecewise-constant s computed by ``scale(x)``; dy/dx = s."""
+
+    def forward(self, x):
+        self.s = self.scale(x)
+        return x * self.s
+
+    def backward(self, gy):
+        return gy * Tensor(self.s)
+
+
+class ReLU(_Scale):
+    """max(x, 0); its derivative is 1 where x > 0, else 0 (0 at x = 0, as in torch)."""
+
+    def forward(self, x):
+        self.s = (x > 0).astype(x.dtype)
+        return backend.xp_of(x).maximum(x, 0)  # not x * s: that would give -0.0 for x < 0
+
+
+class LeakyReLU(_Scale):
+    """x where x > 0, slope * x elsewhere: y = x * s with s = 1 or slope."""
+
+    def __init__(self, slope):
+        self.slope = slope
+
+    def scale(self, x):
+        # s = slope + (1 - slope) [x > 0], in place: three cheap passes and no xp.where (whose
+        # branchy loop is ~10x slower than arithmetic on a random sign pattern).
+        s = (x > 0).astype(x.dtype)
+        s *= 1 - self.slope
+        s += self.slope
+        return s
+
+
+def relu(input, inplace=False):
+    """max(x, 0), elementwise."""
+    return ReLU()(input)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x if x > 0 else negative_slope * x, elementwise."""
+    return LeakyReLU(negative_slope)(input)
+
+
+# ----------------------------------------------------------------------------- smooth, elementwise
+class Sigmoid(Function):
+    """σ(x) = 1 / (1 + e^-x), computed as exp(-log(1 + e^-x)) so no step overflows; σ' = y (1 - y)."""
+
+    def forward(self, x):
+        xp = backend.xp_of(x)
+        return xp.exp(-xp.logaddexp(0, -x))
+
+    def backward(self, gy):
+        y = self.output()
+        return gy * y * (1.0 - y)
+
+
+class Tanh(Function):
+    """tanh x; tanh' = 1 - y²."""
+
+    def forward(self, x):
+        return backend.xp_of(x).tanh(x)
+
+    def backward(self, gy):
+        y = self.output()
+        return gy * (1.0 - y * y)
+
+
+class Softplus(Function):
+    """log(1 + e^(βx)) / β, and x itself where βx > threshold (torch's linear regime).
+
+    d/dx = σ(βx) (1 where βx > threshold), written with the sigmoid op so it differentiates again.
+    """
+
+    def __init__(self, beta, threshold):
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x):
+        xp = backend.xp_of(x)
+        z = x * self.beta
+        self.linear = z > self.threshold  # constant mask: which elements are in the linear regime
+        return xp.where(self.linear, x, xp.logaddexp(0, z) / self.beta)
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        return where(self.linear, gy, gy * sigmoid(x * self.beta))
+
+
+class ELU(Function):
+    """x where x > 0, α (e^x - 1) elsewhere; d/dx = 1 or α e^x = y + α (written with y)."""
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def forward(self, x):
+        xp = backend.xp_of(x)
+        self.positive = x > 0
+        # expm1 of min(x, 0): the branch that where() discards must not overflow either
+        return xp.where(self.positive, x, self.alpha * xp.expm1(xp.minimum(x, 0)))
+
+    def backward(self, gy):
+        return where(self.positive, gy, gy * (self.output() + self.alpha))
+
+
+def sigmoid(input):
+    return Sigmoid()(input)
+
+
+def tanh(input):
+    return Tanh()(input)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta x)) / beta; x itself where beta x > threshold (as torch)."""
+    return Softplus(beta, threshold)(input)
+
+
+def logsigmoid(input):
+    """log σ(x) = -softplus(-x), stable for any x (no linear cut-off)."""
+    return -Softplus(1.0, math.inf)(-input)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    return ELU(alpha)(input)
+
+
+# ----------------------------------------------------------------------------- softmax family
+class Softmax(Function):
+    """y = e^(x - m) / sum e^(x - m) along ``dim`` (m the max: same y, no overflow).
+
+    Jacobian-vector product: gx = y (gy - sum(gy y)).
+    """
+
+    def __init__(self, dim):
+        self.dim = dim
+
+    def forward(self, x):
+        xp = backend.xp_of(x)
+        e = xp.exp(x - x.max(axis=self.dim, keepdims=True))
+        return e / e.sum(axis=self.dim, keepdims=True)
+
+    def backward(self, gy):
+        y = self.output()
+        return y * (gy - _sum(gy * y, self.dim, keepdim=True))
+
+
+class LogSoftmax(Function):
+    """y = x - m - log sum e^(x - m) along ``dim``; gx = gy - e^y sum(gy)."""
+
+    def __init__(self, dim):
+        self.dim = dim
+
+    def forward(self, x):
+        xp = backend.xp_of(x)
+        shifted = x - x.max(axis=self.dim, keepdims=True)
+        return shifted - xp.log(xp.exp(shifted).sum(axis=self.dim, keepdims=True))
+
+    def backward(self, gy):
+        y = self.output()
+        return gy - y.exp() * _sum(gy, self.dim, keepdim=True)
+
+
+def _softmax_dim(input, dim, op):
+    if dim is None:  # torch's legacy implicit choice (it warns): dim 0 for 0-, 1- and 3-d input
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    return normalize_dim(dim, input.ndim, op)
+
+
+def _along(fn_class, input, dim, dtype, op):
+    if dtype is not None:
+        input = input.to(dtype)
+    d = _softmax_dim(input, dim, op)
+    if input.ndim == 0:  # a 0-d tensor is a row of one element
+        return reshape(fn_class(0)(reshape(input, 1)), ())
+    return fn_class(d)(input)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """exp(x) / sum exp(x) along ``dim``: each slice becomes a probability vector."""
+    return _along(Softmax, input, dim, dtype, 'softmax')
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """x - logsumexp(x) along ``dim``: log-probabilities, stable for any logits."""
+    return _along(LogSoftmax, input, dim, dtype, 'log_softmax')
+
+
+# ----------------------------------------------------------------------------- dropout, linear
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Inverted dropout: zero each element with probability p and scale the rest by 1 / (1 - p),
+    so the expected value is unchanged and evaluation needs no rescaling. Identity unless training.
+
+    The mask comes from minigan's generator (``minigan.manual_seed`` makes it reproducible).
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    xp = input.xp
+    if p == 1.0:
+        mask = xp.zeros(input.shape, dtype=input.dtype)
+    else:
+        keep = backend.random_uniform(input.shape, input.dtype, input.device) >= p
+        mask = keep.astype(input.dtype) * (1.0 / (1.0 - p))
+    return input * Tensor(mask)
+
+
+def linear(input, weight, bias=None):
+    """y = x Wᵀ + b: x (*, in), W (out, in), b (out,) -> y (*, out)."""
+    if weight.ndim not in (1, 2) or input.ndim == 0 or input.shape[-1] != weight.shape[-1]:
+        raise ValueError(f"linear: input of shape {tuple(input.shape)} and weight of shape "
+                         f"{tuple(weight.shape)}; expected input (*, in_features) and weight "
+                         "(out_features, in_features) with the same in_features")
+    out = matmul(input, transpose(weight, 0, 1) if weight.ndim == 2 else weight)
+    if bias is not None:
+        out_features = weight.shape[0] if weight.ndim == 2 else 1
+        if bias.ndim > 1 or bias.numel() not in (1, out_features):
+            raise ValueError(f"linear: bias of shape {tuple(bias.shape)}; expected ({out_features},)")
+        out = out + bias
+    return out
