@@ -18,7 +18,7 @@ from .. import backend
 from ..function import Function
 from ..tensor import Tensor
 from .linalg import matmul
-from .math import where
+from .math import clamp, exp, where
 from .reduce import sum as _sum
 from .shape import reshape, transpose
 from .util import normalize_dim
@@ -71,15 +71,18 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 # ----------------------------------------------------------------------------- smooth, elementwise
 class Sigmoid(Function):
-    """σ(x) = 1 / (1 + e^-x), computed as exp(-log(1 + e^-x)) so no step overflows; σ' = y (1 - y)."""
+    """σ(x) = 1 / (1 + e^-x), computed as exp(-log(1 + e^-x)) so no step overflows.
+
+    σ' = σ(x) σ(-x): the same as y (1 - y), but 1 - y cancels to noise for large x (σ'(30) would
+    lose 3 digits in float64), while σ(-x) keeps full relative precision in the tail.
+    """
 
     def forward(self, x):
         xp = backend.xp_of(x)
         return xp.exp(-xp.logaddexp(0, -x))
 
     def backward(self, gy):
-        y = self.output()
-        return gy * y * (1.0 - y)
+        return gy * self.output() * sigmoid(-self.inputs[0])
 
 
 class Tanh(Function):
@@ -114,7 +117,10 @@ class Softplus(Function):
 
 
 class ELU(Function):
-    """x where x > 0, α (e^x - 1) elsewhere; d/dx = 1 or α e^x = y + α (written with y)."""
+    """x where x > 0, α (e^x - 1) elsewhere; d/dx = 1 or α e^x.
+
+    α e^x, not y + α: the latter cancels to 0 for x << 0 (float32 at x = -30).
+    """
 
     def __init__(self, alpha):
         self.alpha = alpha
@@ -126,7 +132,9 @@ class ELU(Function):
         return xp.where(self.positive, x, self.alpha * xp.expm1(xp.minimum(x, 0)))
 
     def backward(self, gy):
-        return where(self.positive, gy, gy * (self.output() + self.alpha))
+        # e^min(x, 0): the discarded branch must not overflow (inf * 0 would be nan in the
+        # second derivative); clamp passes the gradient exactly where that branch is used
+        return where(self.positive, gy, gy * (exp(clamp(self.inputs[0], max=0.0)) * self.alpha))
 
 
 def sigmoid(input):

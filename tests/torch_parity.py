@@ -1,0 +1,62 @@
+"""Compare a minigan function with its PyTorch twin: forward, gradient and gradient of gradient.
+
+Used by the kernel tests (activations, norms, losses). Everything runs in float64; minigan's side
+may run on any device (its results are copied to the host to compare). torch is imported by the
+caller (``pytest.importorskip``), so this file needs nothing beyond NumPy.
+"""
+import numpy as np
+
+import minigan as mg
+
+
+def _host(t):
+    return None if t is None else t.numpy()
+
+
+def _zeros_if_none(g, like):
+    return np.zeros(like.shape) if g is None else g
+
+
+def check_parity(torch, mg_fn, torch_fn, arrays, device='cpu', differentiable=None, order=2,
+                 rtol=1e-6, atol=1e-10, constants=()):
+    """Assert mg_fn and torch_fn agree on ``arrays`` (float64 NumPy arrays) to ``order``.
+
+    ``differentiable`` lists which arrays require grad (default: all). ``constants`` are extra
+    arguments passed to both functions unchanged (ints, shapes...). Order 1 compares
+    d sum(f · v) / dx for a random v; order 2 also compares d sum(g · w) / dx of those gradients
+    g for random w (the backward of the backward).
+    """
+    if differentiable is None:
+        differentiable = [True] * len(arrays)
+    xs = [mg.tensor(a, dtype=mg.float64, device=device, requires_grad=r) for a, r in zip(arrays, differentiable)]
+    ts = [torch.tensor(a, dtype=torch.float64, requires_grad=r) for a, r in zip(arrays, differentiable)]
+    y = mg_fn(*xs, *constants)
+    yt = torch_fn(*ts, *constants)
+    np.testing.assert_allclose(y.numpy(), yt.detach().numpy(), rtol=rtol, atol=atol, err_msg='forward')
+    if order == 0:
+        return
+    rng = np.random.default_rng(1)
+    v = rng.standard_normal(tuple(yt.shape))
+    wrt = [x for x, r in zip(xs, differentiable) if r]
+    wrt_t = [t for t, r in zip(ts, differentiable) if r]
+    gs = mg.grad((y * mg.tensor(v, dtype=mg.float64, device=device)).sum(), wrt,
+                 create_graph=order > 1, allow_unused=True)
+    gts = torch.autograd.grad((yt * torch.tensor(v)).sum(), wrt_t, create_graph=order > 1,
+                              allow_unused=True)
+    for i, (g, gt, x) in enumerate(zip(gs, gts, wrt)):
+        expected = _zeros_if_none(None if gt is None else gt.detach().numpy(), x)
+        np.testing.assert_allclose(_zeros_if_none(_host(g), x), expected, rtol=rtol, atol=atol,
+                                   err_msg=f'gradient {i}')
+    if order < 2:
+        return
+    ws = [rng.standard_normal(x.shape) for x in wrt]
+    s = sum(((g * mg.tensor(w, dtype=mg.float64, device=device)).sum() for g, w in zip(gs, ws)
+             if g is not None and g.requires_grad), mg.tensor(0.0, dtype=mg.float64, device=device))
+    st = sum(((gt * torch.tensor(w)).sum() for gt, w in zip(gts, ws)
+              if gt is not None and gt.requires_grad), torch.tensor(0.0, dtype=torch.float64))
+    ggs = mg.grad(s, wrt, allow_unused=True) if s.requires_grad else [None] * len(wrt)
+    ggts = torch.autograd.grad(st, wrt_t, allow_unused=True) if st.requires_grad else [None] * len(wrt)
+    for i, (gg, ggt, x) in enumerate(zip(ggs, ggts, wrt)):
+        expected = _zeros_if_none(None if ggt is None else ggt.numpy(), x)
+        np.testing.assert_allclose(_zeros_if_none(_host(gg), x), expected, rtol=rtol, atol=atol,
+                                   err_msg=f'gradient of gradient {i}')
