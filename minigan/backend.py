@@ -178,3 +178,23 @@ def random_integers(low, high, shape, dtype, device):
 
 def random_permutation(n, device):
     return to_device(_rng.permutation(n), device)
+
+
+# ----------------------------------------------------------------------------- array files (.npz)
+def save_npz(file, arrays):
+    """Write ``arrays`` (a dict name -> array, on any device) to the open binary ``file`` as .npz."""
+    numpy.savez(file, **{name: to_numpy(a) for name, a in arrays.items()})
+
+
+def load_npz(path):
+    """The arrays of the .npz file at ``path``, as a dict name -> host array.
+
+    Read with allow_pickle=False, so loading never runs code: an object array (which only pickle
+    can restore) raises ValueError instead. Every member is read here, so a truncated or corrupt
+    member fails now, not later.
+    """
+    archive = numpy.load(path, allow_pickle=False)
+    if not isinstance(archive, numpy.lib.npyio.NpzFile):
+        raise ValueError("expected an .npz archive, found a single .npy array")
+    with archive:
+        return {name: archive[name] for name in archive.files}
