@@ -1,0 +1,57 @@
+"""Embedding: a lookup table, row i of weight for index i (class labels -> vectors in a cGAN).
+
+    out[..., :] = weight[input[...], :]        weight ~ N(0, 1), shape (num_embeddings, dim)
+
+It is indexing, so its gradient scatters-adds the output gradient into the rows that were
+looked up (a row used twice gets both gradients). The row ``padding_idx`` is zero at start and
+never receives a gradient, as in torch.
+"""
+from ... import backend, creation
+from ...ops.math import where
+from .. import init
+from ..module import Module
+from ..parameter import Parameter
+
+
+class Embedding(Module):
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
+                 scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
+        super().__init__()
+        if max_norm is not None or scale_grad_by_freq or sparse:
+            raise NotImplementedError("Embedding: max_norm, scale_grad_by_freq and sparse are not "
+                                      "supported by minigan")
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ValueError(f"Embedding: padding_idx {padding_idx} must be within num_embeddings "
+                                 f"({num_embeddings})")
+            padding_idx %= num_embeddings
+        self.num_embeddings, self.embedding_dim, self.padding_idx = num_embeddings, embedding_dim, padding_idx
+        self.max_norm, self.norm_type = max_norm, norm_type
+        self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
+        if _weight is None:
+            self.weight = Parameter(creation.empty(num_embeddings, embedding_dim, device=device, dtype=dtype),
+                                    requires_grad=not _freeze)
+            self.reset_parameters()
+        else:
+            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
+                raise ValueError(f"Embedding: _weight has shape {tuple(_weight.shape)}, expected "
+                                 f"{(num_embeddings, embedding_dim)}")
+            self.weight = Parameter(_weight, requires_grad=not _freeze)
+
+    def reset_parameters(self):
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            self.weight.data[self.padding_idx] = 0
+
+    def forward(self, input):
+        if backend.is_floating(input.dtype) or input.dtype == backend.bool_:
+            raise TypeError(f"Embedding: expected integer indices, got a tensor of dtype {input.dtype}")
+        out = self.weight[input]
+        if self.padding_idx is not None:  # the padding row: its value, but no gradient
+            pad = (input == self.padding_idx).unsqueeze(-1)
+            out = where(pad, self.weight.detach()[input], out)
+        return out
+
+    def extra_repr(self):
+        return f'{self.num_embeddings}, {self.embedding_dim}' + (
+            f', padding_idx={self.padding_idx}' if self.padding_idx is not None else '')

@@ -1,0 +1,52 @@
+"""Adam (Kingma & Ba 2015) with L2 weight decay and AMSGrad -- torch.optim.Adam, exactly.
+
+For each parameter θ with gradient g, at step t = 1, 2, ... (m, v, v̂max start at 0):
+
+    g ← g + λ θ                                   (weight_decay λ: L2, added to the gradient)
+    m ← β₁ m + (1 − β₁) g                         first moment (computed as m + (1−β₁)(g − m))
+    v ← β₂ v + (1 − β₂) g²                        second moment
+    v̂max ← max(v̂max, v)                           (amsgrad only; then v̂max replaces v below)
+    θ ← θ − (γ / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
+
+The bias corrections 1 − βᵗ undo the pull of the zero initial moments toward 0 in early steps.
+eps is added *after* the square root and the bias correction, which is where torch puts it.
+"""
+import math
+
+from .. import backend
+from .optimizer import Optimizer, check_nonnegative
+
+
+class Adam(Optimizer):
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+                 maximize=False):
+        check_nonnegative(learning_rate=lr, epsilon=eps, weight_decay=weight_decay)
+        for i, beta in enumerate(betas):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"Invalid beta parameter at index {i}: {beta} (expected 0 <= beta < 1)")
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                                      amsgrad=amsgrad, maximize=maximize))
+
+    def _update(self, p, grad, group, state):
+        beta1, beta2 = group['betas']
+        if not state:
+            state['step'] = 0
+            state['exp_avg'], state['exp_avg_sq'] = self._zeros_like(p), self._zeros_like(p)
+            if group['amsgrad']:
+                state['max_exp_avg_sq'] = self._zeros_like(p)
+        state['step'] += 1
+        t = state['step']
+        if group['weight_decay'] != 0:
+            grad = grad + group['weight_decay'] * p.data
+        m, v = state['exp_avg'].data, state['exp_avg_sq'].data
+        m += (1 - beta1) * (grad - m)
+        v *= beta2
+        v += (1 - beta2) * grad * grad
+        xp = backend.xp_of(p.data)
+        if group['amsgrad']:
+            v_max = state['max_exp_avg_sq'].data
+            v_max[...] = xp.maximum(v_max, v)
+            v = v_max
+        step_size = group['lr'] / (1 - beta1 ** t)
+        denom = xp.sqrt(v) / math.sqrt(1 - beta2 ** t) + group['eps']
+        p.data -= step_size * m / denom

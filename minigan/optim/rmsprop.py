@@ -1,0 +1,54 @@
+"""RMSprop (Hinton's lecture 6e), optionally centered and with momentum -- torch.optim.RMSprop.
+
+For each parameter θ with gradient g (v, ḡ, b start at 0):
+
+    g ← g + λ θ                                   (weight_decay λ)
+    v ← α v + (1 − α) g²                          running mean of g²
+    ḡ ← α ḡ + (1 − α) g                           (centered only: running mean of g)
+    s ← √(v − ḡ²) + ε   if centered  else  √v + ε  (an estimate of g's standard deviation)
+    b ← μ b + g / s,   θ ← θ − γ b                 (momentum μ > 0)
+    θ ← θ − γ g / s                               (momentum μ = 0)
+
+Unlike Adam there is no bias correction, and eps is added after the root, as in torch.
+"""
+from .. import backend
+from .optimizer import Optimizer, check_nonnegative
+
+
+class RMSprop(Optimizer):
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, *,
+                 maximize=False):
+        check_nonnegative(learning_rate=lr, epsilon=eps, weight_decay=weight_decay, momentum=momentum, alpha=alpha)
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                                      momentum=momentum, centered=centered, maximize=maximize))
+
+    def _update(self, p, grad, group, state):
+        alpha, mu = group['alpha'], group['momentum']
+        if not state:
+            state['step'] = 0
+            state['square_avg'] = self._zeros_like(p)
+            if mu > 0:
+                state['momentum_buffer'] = self._zeros_like(p)
+            if group['centered']:
+                state['grad_avg'] = self._zeros_like(p)
+        state['step'] += 1
+        if group['weight_decay'] != 0:
+            grad = grad + group['weight_decay'] * p.data
+        v = state['square_avg'].data
+        v *= alpha
+        v += (1 - alpha) * grad * grad
+        xp = backend.xp_of(p.data)
+        if group['centered']:
+            g_avg = state['grad_avg'].data
+            g_avg += (1 - alpha) * (grad - g_avg)
+            avg = xp.sqrt(v - g_avg * g_avg)
+        else:
+            avg = xp.sqrt(v)
+        avg += group['eps']
+        if mu > 0:
+            buf = state['momentum_buffer'].data
+            buf *= mu
+            buf += grad / avg
+            p.data -= group['lr'] * buf
+        else:
+            p.data -= group['lr'] * grad / avg
