@@ -56,7 +56,7 @@ class Mul(_Binary):
 class Div(_Binary):
     def compute(self, xp, a, b):
         if not backend.is_floating(a.dtype):  # int / int is true division, as in torch
-            a = a.astype(backend.DEFAULT_DTYPE)
+            a, b = a.astype(backend.DEFAULT_DTYPE), b.astype(backend.DEFAULT_DTYPE)
         return a / b
 
     def backward(self, gy):
@@ -297,7 +297,9 @@ clip = clamp
 def where(condition, a, b):
     """condition ? a : b; ``condition`` is a bool Tensor or array (it gets no gradient)."""
     cond = condition.data if isinstance(condition, Tensor) else condition
-    if not backend.is_array(cond) or cond.dtype != bool:
+    if not backend.is_array(cond):  # e.g. the NumPy bool a 0-d comparison gives
+        cond = backend.asarray(cond)
+    if cond.dtype != bool:
         raise TypeError(f"where: condition must be a bool tensor, got {getattr(cond, 'dtype', type(cond).__name__)}")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = Tensor(backend.asarray(a, device=backend.device_of(cond)))

@@ -64,7 +64,7 @@ class Max(Function):
         if self.first_only:
             (dim,) = self.dims
             self.index = (xp.argmin if self.minimum else xp.argmax)(x, axis=dim)
-            positions = xp.arange(x.shape[dim]).reshape(_keep_shape(x.shape, self.dims))
+            positions = xp.arange(x.shape[dim]).reshape((-1,) + (1,) * (x.ndim - 1 - dim))
             share = positions == xp.expand_dims(self.index, dim)
         else:
             hit = x == y

@@ -136,15 +136,16 @@ def expand(x, *sizes):
 
 
 # ----------------------------------------------------------------------------- indexing
-def _raw_index(index):
-    """Replace Tensors inside an index by their arrays."""
+def _raw_index(index, device):
+    """The index with every Tensor or array in it as an array on ``device`` (as torch allows a
+    CPU index for a CUDA tensor; the array module of the data needs its index beside it)."""
     if isinstance(index, tuple):
-        return tuple(_raw_index(i) for i in index)
+        return tuple(_raw_index(i, device) for i in index)
     if isinstance(index, Tensor):
-        return index.data
-    if isinstance(index, list) and any(isinstance(i, Tensor) for i in index):
-        return [i.data if isinstance(i, Tensor) else i for i in index]
-    return index
+        index = index.data
+    if isinstance(index, list) and any(isinstance(i, (Tensor, list)) or backend.is_array(i) for i in index):
+        index = backend.asarray([i.data if isinstance(i, Tensor) else i for i in index])
+    return backend.to_device(index, device) if backend.is_array(index) else index
 
 
 def _is_basic(index):
@@ -191,7 +192,7 @@ class IndexAdd(Function):
 
 
 def getitem(x, index):
-    return GetItem(_raw_index(index))(x)
+    return GetItem(_raw_index(index, x.device))(x)
 
 
 # ----------------------------------------------------------------------------- cat / stack / split
