@@ -30,6 +30,6 @@ def pytest_report_header(config):
             "strict stand-in (no GPU here; host/device mixing raises as on CuPy)"))
 
 
-@pytest.fixture(params=DEVICES)
+@pytest.fixture(params=DEVICES, scope='session')  # a plain value: safe to share across examples
 def device(request):
     return request.param

@@ -113,6 +113,8 @@ class DeviceArray(NDArrayOperatorsMixin):
         return DeviceArray(self.host.T)
 
     def __getattr__(self, name):
+        if name.startswith('__'):  # __array_interface__ & co. would hand NumPy the host memory
+            raise AttributeError(name)
         attr = getattr(self.host, name)
         if not callable(attr):
             return wrap(attr)
