@@ -127,7 +127,7 @@ class Optimizer:
             if index not in by_index:
                 raise ValueError(f"{name}.load_state_dict: state for parameter {index!r}, which no group lists")
             p = by_index[index]
-            state[p] = {key: self._restore(value, p, f"state[{index!r}][{key!r}]") for key, value in entries.items()}
+            state[p] = {key: self._restore(key, value, p, f"state[{index!r}][{key!r}]") for key, value in entries.items()}
         # everything checked: now assign
         self.state = state
         for mine, theirs in zip(self.param_groups, groups):
@@ -135,11 +135,12 @@ class Optimizer:
             mine.clear()
             mine.update({k: v for k, v in theirs.items() if k != 'params'}, params=params)
 
-    def _restore(self, value, p, where):
+    def _restore(self, key, value, p, where):
+        if key == 'step':  # an int here; torch saves it as a 0-d float tensor
+            step = value.item() if isinstance(value, Tensor) or backend.is_array(value) else value
+            return int(step)
         if isinstance(value, Tensor) or backend.is_array(value):
             array = value.data if isinstance(value, Tensor) else value
-            if array.ndim == 0:  # a step count saved as a tensor (as torch does): back to a number
-                return int(array.item()) if float(array.item()).is_integer() else float(array.item())
             if tuple(array.shape) != tuple(p.shape):
                 raise ValueError(f"{type(self).__name__}.load_state_dict: {where} has shape {tuple(array.shape)}, "
                                  f"its parameter has shape {tuple(p.shape)}")
