@@ -9,7 +9,10 @@ from .ops.linalg import matmul  # noqa: F401
 # ---- padding, convolution, pooling, upsampling (ops/conv.py, ops/pool.py, ops/pad.py)
 
 # ---- normalization (ops/norm.py)
+from .ops.norm import batch_norm, group_norm, instance_norm, layer_norm  # noqa: F401
 
 # ---- activations, dropout, linear and losses (ops/activation.py, ops/loss.py)
 from .ops.activation import (dropout, elu, leaky_relu, linear, log_softmax, logsigmoid,  # noqa: F401
                              relu, sigmoid, softmax, softplus, tanh)
+from .ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,  # noqa: F401
+                       l1_loss, mse_loss, nll_loss)

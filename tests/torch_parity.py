@@ -44,7 +44,7 @@ def check_parity(torch, mg_fn, torch_fn, arrays, device='cpu', differentiable=No
     gts = torch.autograd.grad((yt * torch.tensor(v)).sum(), wrt_t, create_graph=order > 1,
                               allow_unused=True)
     for i, (g, gt, x) in enumerate(zip(gs, gts, wrt)):
-        expected = _zeros_if_none(None if gt is None else gt.detach().numpy(), x)
+        expected = _zeros_if_none(None if gt is None else gt.detach().numpy(force=True), x)
         np.testing.assert_allclose(_zeros_if_none(_host(g), x), expected, rtol=rtol, atol=atol,
                                    err_msg=f'gradient {i}')
     if order < 2:
@@ -57,6 +57,6 @@ def check_parity(torch, mg_fn, torch_fn, arrays, device='cpu', differentiable=No
     ggs = mg.grad(s, wrt, allow_unused=True) if s.requires_grad else [None] * len(wrt)
     ggts = torch.autograd.grad(st, wrt_t, allow_unused=True) if st.requires_grad else [None] * len(wrt)
     for i, (gg, ggt, x) in enumerate(zip(ggs, ggts, wrt)):
-        expected = _zeros_if_none(None if ggt is None else ggt.numpy(), x)
+        expected = _zeros_if_none(None if ggt is None else ggt.numpy(force=True), x)
         np.testing.assert_allclose(_zeros_if_none(_host(gg), x), expected, rtol=rtol, atol=atol,
                                    err_msg=f'gradient of gradient {i}')
