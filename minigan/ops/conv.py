@@ -1,0 +1,257 @@
+"""2-D convolution and transposed convolution: im2col and one GEMM per group.
+
+conv2d, for input x (N, C, H, W), weight w (O, C/G, kh, kw), G groups:
+
+    y[n, o, oh, ow] = b[o] + sum_{c, i, j} w[o, c, i, j] * xpad[n, C/G*g(o) + c, oh*sh + i*dh, ow*sw + j*dw]
+
+As matrices (one group): Y (O, N*OH*OW) = W (O, C*kh*kw) @ cols(x) (C*kh*kw, N*OH*OW).
+
+Three Functions, and each one's backward is made of the others, so every order of derivative
+comes for free (for loss L, gY = dL/dY):
+
+    Conv2d(x, w)           big -> small     Y  = W @ cols(x)
+    ConvTranspose2d(y, w)  small -> big     x  = col2im(W^T @ Y)     the adjoint of Conv2d in x
+    Conv2dWeight(x, gy)    -> w's shape     dW = gY @ cols(x)^T      conv2d's weight gradient
+
+    d conv2d / dx = ConvTranspose2d(gy, w)     d conv2d / dw = Conv2dWeight(x, gy)
+    d conv_transpose2d / dy = Conv2d(gx, w)    d conv_transpose2d / dw = Conv2dWeight(gx, y)
+    d Conv2dWeight / dx = ConvTranspose2d(gy, ggw),   d Conv2dWeight / dgy = Conv2d(x, ggw)
+
+Layout. The GEMMs want channels outermost and batch innermost (see im2col.py), so the ops work
+on (C, H, W, N) arrays and return an (N, C, H, W) *view* of their (C, H, W, N) result: no copy on
+the way out, and the next conv (or this conv's backward) reads it back as (C, H, W, N) for free.
+Only a tensor stored the usual (N, C, H, W) way pays one transposing copy on the way in.
+"""
+from .. import backend
+from ..function import Function
+from ..tensor import Tensor
+from .im2col import Window, col2im, im2col, out_size
+
+
+def chwn(a):
+    """(N, C, H, W) -> its (C, H, W, N) view (free: no data moves)."""
+    return a.transpose(1, 2, 3, 0)
+
+
+def nchw(a):
+    """(C, H, W, N) -> its (N, C, H, W) view."""
+    return a.transpose(3, 0, 1, 2)
+
+
+def _bmm(a, b):
+    """(G, p, q) @ (G, q, r) -> (G, p, r): one GEMM per group (a plain 2-D GEMM when G == 1)."""
+    xp = backend.xp_of(a)
+    if a.shape[0] == 1:
+        return xp.matmul(a[0], b[0])[None]
+    return xp.matmul(a, b)
+
+
+class Conv2d(Function):
+    """x (N, C, H, W), w (O, C/G, kh, kw)[, b (O,)] -> y (N, O, OH, OW).
+
+    ``cols``, when given, is im2col(x) already computed by the caller from this very input (a
+    backward that needs it twice); it is used once, in forward, and never kept.
+    """
+
+    def __init__(self, win, groups, cols=None):
+        self.win, self.groups, self.cols = win, groups, cols
+
+    def forward(self, x, w, b=None):
+        N, O, G = x.shape[0], w.shape[0], self.groups
+        cols = im2col(chwn(x), self.win) if self.cols is None else self.cols
+        self.cols = None
+        y = _bmm(w.reshape(G, O // G, -1), cols.reshape(G, -1, cols.shape[-1]))
+        y = y.reshape((O,) + self.win.small + (N,))
+        if b is not None:
+            y += b.reshape(O, 1, 1, 1)
+        return nchw(y)
+
+    def backward(self, gy):
+        x, w = self.inputs[:2]
+        need = self.needs_input_grad
+        grads = (ConvTranspose2d(self.win, self.groups)(gy, w) if need[0] else None,
+                 Conv2dWeight(self.win, self.groups)(x, gy) if need[1] else None)
+        if len(self.inputs) == 3:
+            grads += (gy.sum((0, 2, 3)) if need[2] else None,)
+        return grads
+
+
+class ConvTranspose2d(Function):
+    """y (N, Cin, OH, OW), w (Cin, Cout/G, kh, kw)[, b (Cout,)] -> x (N, Cout, H, W).
+
+    Each input pixel scatters w[c_in] * y into its window: cols = W^T @ Y, then col2im.
+    """
+
+    def __init__(self, win, groups):
+        self.win, self.groups = win, groups
+
+    def forward(self, y, w, b=None):
+        N, G = y.shape[0], self.groups
+        cin, cout = w.shape[0], w.shape[1] * G
+        ys = chwn(y).reshape(G, cin // G, -1)  # a copy only if y is not stored (C, H, W, N)
+        cols = _bmm(w.reshape(G, cin // G, -1).transpose(0, 2, 1), ys)
+        x = col2im(cols, self.win, cout, N)
+        if b is not None:
+            x += b.reshape(cout, 1, 1, 1)
+        return nchw(x)
+
+    def backward(self, gx):
+        y, w = self.inputs[:2]
+        need = self.needs_input_grad
+        # Both gradients read the windows of gx: gather them once (from gx itself, now).
+        cols = im2col(chwn(gx.data), self.win) if need[0] and need[1] else None
+        grads = (Conv2d(self.win, self.groups, cols)(gx, w) if need[0] else None,
+                 Conv2dWeight(self.win, self.groups, cols)(gx, y) if need[1] else None)
+        if len(self.inputs) == 3:
+            grads += (gx.sum((0, 2, 3)) if need[2] else None,)
+        return grads
+
+
+class Conv2dWeight(Function):
+    """x (N, C, H, W), gy (N, O, OH, OW) -> dW (O, C/G, kh, kw) = gY @ cols(x)^T per group.
+
+    dW[o, c, i, j] = sum_{n, oh, ow} gy[n, o, oh, ow] * xpad[n, c, oh*sh + i*dh, ow*sw + j*dw].
+    It is bilinear in (x, gy); ``cols`` as in Conv2d.
+    """
+
+    def __init__(self, win, groups, cols=None):
+        self.win, self.groups, self.cols = win, groups, cols
+
+    def forward(self, x, gy):
+        O, G = gy.shape[1], self.groups
+        cols = im2col(chwn(x), self.win) if self.cols is None else self.cols
+        self.cols = None
+        gys = chwn(gy).reshape(G, O // G, -1)
+        gw = _bmm(gys, cols.reshape(G, -1, cols.shape[-1]).transpose(0, 2, 1))
+        return gw.reshape((O, x.shape[1] // G) + self.win.kernel)
+
+    def backward(self, ggw):
+        x, gy = self.inputs
+        need = self.needs_input_grad
+        # <ggw, dW(x, gy)> = <gy, conv2d(x, ggw)>, so each factor's gradient is a convolution.
+        return (ConvTranspose2d(self.win, self.groups)(gy, ggw) if need[0] else None,
+                Conv2d(self.win, self.groups)(x, ggw) if need[1] else None)
+
+
+# ----------------------------------------------------------------------------- argument checks
+def pair(value, name, op, minimum=1):
+    """An int or a 1-/2-tuple of ints -> (h, w), each >= minimum; a clear error otherwise."""
+    pair_ = (value, value) if isinstance(value, int) else tuple(value) if isinstance(value, (tuple, list)) else None
+    if pair_ is not None and len(pair_) == 1:
+        pair_ = pair_ * 2
+    if (pair_ is None or len(pair_) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in pair_)):
+        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+    if any(v < minimum for v in pair_):
+        raise ValueError(f"{op}: {name} must be >= {minimum}, got {value!r}")
+    return pair_
+
+
+def check_image(x, op, what='input'):
+    """A floating Tensor of 3 (C, H, W) or 4 (N, C, H, W) dims -> (4-D tensor, was it unbatched)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: {what} must be a Tensor, got {type(x).__name__}")
+    if x.ndim not in (3, 4):
+        raise ValueError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) {what}, "
+                         f"got shape {tuple(x.shape)}")
+    if not backend.is_floating(x.dtype):
+        raise TypeError(f"{op}: expected a floating-point {what}, got dtype {x.dtype}")
+    return (x.unsqueeze(0), True) if x.ndim == 3 else (x, False)
+
+
+def _check_weight(x, weight, bias, groups, op):
+    if not isinstance(weight, Tensor) or weight.ndim != 4:
+        raise ValueError(f"{op}: expected a 4-D weight tensor, got "
+                         f"{tuple(weight.shape) if isinstance(weight, Tensor) else type(weight).__name__}")
+    if not isinstance(groups, int) or isinstance(groups, bool) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    transposed = op == 'conv_transpose2d'
+    out_channels = weight.shape[1] * groups if transposed else weight.shape[0]
+    in_channels = weight.shape[0] if transposed else weight.shape[1] * groups
+    if weight.shape[0] % groups:
+        raise ValueError(f"{op}: groups={groups} must divide the weight's first dim, "
+                         f"got weight of shape {tuple(weight.shape)}")
+    if x.shape[1] != in_channels:
+        rule = 'weight.shape[0]' if transposed else f'weight.shape[1] * groups = {weight.shape[1]} * {groups}'
+        raise ValueError(f"{op}: input of shape {tuple(x.shape)} has {x.shape[1]} channels, but weight "
+                         f"of shape {tuple(weight.shape)} expects {in_channels} ({rule})")
+    if bias is not None and (not isinstance(bias, Tensor) or tuple(bias.shape) != (out_channels,)):
+        got = tuple(bias.shape) if isinstance(bias, Tensor) else type(bias).__name__
+        raise ValueError(f"{op}: expected a bias of shape ({out_channels},), one per output channel, got {got}")
+
+
+def _too_small(op, x, size, padding, kernel, dilation):
+    eff = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    return ValueError(f"{op}: the kernel {kernel} (dilated extent {eff}) is larger than the padded "
+                      f"input {size} (input shape {tuple(x.shape)}, padding {padding}); expected "
+                      "each padded side >= the dilated kernel")
+
+
+def _conv_padding(padding, kernel, stride, dilation):
+    """padding int/pair/'valid'/'same' -> (top, bottom, left, right), as torch pads."""
+    if isinstance(padding, str):
+        if padding == 'valid':
+            return (0, 0, 0, 0)
+        if padding != 'same':
+            raise ValueError(f"conv2d: padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
+        if stride != (1, 1):
+            raise ValueError(f"conv2d: padding='same' is not supported for strided convolutions "
+                             f"(stride {stride}); expected stride 1")
+        # total d(k-1) per side; when odd, torch puts the extra row/column at the bottom/right
+        (th, tw) = (d * (k - 1) for k, d in zip(kernel, dilation))
+        return (th // 2, th - th // 2, tw // 2, tw - tw // 2)
+    ph, pw = pair(padding, 'padding', 'conv2d', minimum=0)
+    return (ph, ph, pw, pw)
+
+
+# ----------------------------------------------------------------------------- the functions
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
+    """2-D cross-correlation, as torch.nn.functional.conv2d.
+
+    input (N, C, H, W) or (C, H, W); weight (O, C/groups, kh, kw); bias (O,) or None;
+    padding an int, a pair, 'valid' or 'same' (stride 1 only). Output (N, O, OH, OW) with
+    OH = (H + 2 ph - dh (kh - 1) - 1) // sh + 1.
+    """
+    x, unbatched = check_image(input, 'conv2d')
+    _check_weight(x, weight, bias, groups, 'conv2d')
+    stride, dilation = pair(stride, 'stride', 'conv2d'), pair(dilation, 'dilation', 'conv2d')
+    kernel = tuple(weight.shape[2:])
+    pt, pb, pl, pr = _conv_padding(padding, kernel, stride, dilation)
+    H, W = x.shape[2:]
+    small = (out_size(H, kernel[0], stride[0], pt, pb, dilation[0]),
+             out_size(W, kernel[1], stride[1], pl, pr, dilation[1]))
+    if min(small) < 1:
+        raise _too_small('conv2d', input, (H + pt + pb, W + pl + pr), padding, kernel, dilation)
+    win = Window(kernel, stride, dilation, (pt, pl), (H, W), small)
+    y = Conv2d(win, groups)(*((x, weight) if bias is None else (x, weight, bias)))
+    return y.squeeze(0) if unbatched else y
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,  # noqa: A002
+                     dilation=1):
+    """The transpose (adjoint) of conv2d, as torch.nn.functional.conv_transpose2d.
+
+    input (N, Cin, H, W) or (Cin, H, W); weight (Cin, Cout/groups, kh, kw); bias (Cout,) or None.
+    Output (N, Cout, OH, OW) with OH = (H - 1) sh - 2 ph + dh (kh - 1) + oph + 1, where the
+    output_padding oph < max(sh, dh) only says which of the sizes that conv2d maps to H is meant.
+    """
+    op = 'conv_transpose2d'
+    y, unbatched = check_image(input, op)
+    _check_weight(y, weight, bias, groups, op)
+    stride, dilation = pair(stride, 'stride', op), pair(dilation, 'dilation', op)
+    padding = pair(padding, 'padding', op, minimum=0)
+    extra = pair(output_padding, 'output_padding', op, minimum=0)
+    if any(e >= max(s, d) for e, s, d in zip(extra, stride, dilation)):
+        raise ValueError(f"{op}: output_padding {extra} must be smaller than either stride {stride} "
+                         f"or dilation {dilation} in each dim")
+    kernel = tuple(weight.shape[2:])
+    small = tuple(y.shape[2:])
+    big = tuple((n - 1) * s - 2 * p + d * (k - 1) + e + 1
+                for n, s, p, d, k, e in zip(small, stride, padding, dilation, kernel, extra))
+    if min(big) < 1:
+        raise ValueError(f"{op}: the output size {big} would not be positive (input shape "
+                         f"{tuple(input.shape)}, kernel {kernel}, stride {stride}, padding {padding}); "
+                         "expected less padding")
+    win = Window(kernel, stride, dilation, padding, big, small)
+    x = ConvTranspose2d(win, groups)(*((y, weight) if bias is None else (y, weight, bias)))
+    return x.squeeze(0) if unbatched else x

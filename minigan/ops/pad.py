@@ -1,0 +1,114 @@
+"""F.pad: constant, reflect and replicate padding, with torch's arguments and rules.
+
+Along one axis of length n, with lo entries added before and hi after:
+
+    reflect     x[lo] .. x[1] | x[0] .. x[n-1] | x[n-2] .. x[n-1-hi]    (mirror, edge not repeated; lo, hi < n)
+    replicate   x[0] (lo times) | x[0] .. x[n-1] | x[n-1] (hi times)
+
+Both only copy entries, so they are linear: the backward (the adjoint) adds the gradient of
+every copy back onto the entry it was copied from, and the adjoint's backward is the padding
+again -- exact at every order. Padding several dims is one 1-D padding per dim. Constant
+padding is ``shape.constant_pad``.
+"""
+from .. import backend
+from ..function import Function
+from ..tensor import Tensor
+from .shape import constant_pad
+
+MODES = ('constant', 'reflect', 'replicate')
+
+
+def _along(axis, index):
+    """An index tuple that applies ``index`` (a slice) to ``axis`` and keeps the other dims."""
+    return (slice(None),) * axis + (index,)
+
+
+class AxisPad(Function):
+    """Reflect or replicate padding of one axis by (lo, hi)."""
+
+    def __init__(self, mode, axis, lo, hi):
+        self.mode, self.axis, self.lo, self.hi = mode, axis, lo, hi
+
+    def forward(self, x):
+        xp, axis, lo, hi = backend.xp_of(x), self.axis, self.lo, self.hi
+        n = x.shape[axis]
+        if self.mode == 'reflect':
+            left = xp.flip(x[_along(axis, slice(1, lo + 1))], axis)
+            right = xp.flip(x[_along(axis, slice(n - 1 - hi, n - 1))], axis)
+        else:
+            edge = list(x.shape)
+            edge[axis] = lo
+            left = xp.broadcast_to(x[_along(axis, slice(0, 1))], tuple(edge))
+            edge[axis] = hi
+            right = xp.broadcast_to(x[_along(axis, slice(n - 1, n))], tuple(edge))
+        return xp.concatenate([left, x, right], axis=axis)
+
+    def backward(self, gy):
+        return AxisPadAdjoint(self.mode, self.axis, self.lo, self.hi)(gy)
+
+
+class AxisPadAdjoint(Function):
+    """The adjoint of AxisPad: the middle of g, plus each padded entry's g added to its source."""
+
+    def __init__(self, mode, axis, lo, hi):
+        self.mode, self.axis, self.lo, self.hi = mode, axis, lo, hi
+
+    def forward(self, g):
+        xp, axis, lo, hi = backend.xp_of(g), self.axis, self.lo, self.hi
+        n = g.shape[axis] - lo - hi
+        gx = g[_along(axis, slice(lo, lo + n))].copy()
+        before, after = g[_along(axis, slice(0, lo))], g[_along(axis, slice(lo + n, lo + n + hi))]
+        if self.mode == 'reflect':
+            gx[_along(axis, slice(1, lo + 1))] += xp.flip(before, axis)
+            gx[_along(axis, slice(n - 1 - hi, n - 1))] += xp.flip(after, axis)
+        else:
+            gx[_along(axis, slice(0, 1))] += before.sum(axis=axis, keepdims=True)
+            gx[_along(axis, slice(n - 1, n))] += after.sum(axis=axis, keepdims=True)
+        return gx
+
+    def backward(self, ggx):
+        return AxisPad(self.mode, self.axis, self.lo, self.hi)(ggx)
+
+
+def pad(input, pad, mode='constant', value=None):  # noqa: A002 -- torch's names
+    """Pad the last len(pad) // 2 dims, as torch.nn.functional.pad.
+
+    ``pad`` lists (before, after) pairs starting from the LAST dim: (left, right, top, bottom, ...).
+    mode 'constant' fills with ``value`` (default 0) and pads any dims; 'reflect' and 'replicate'
+    pad the last 1, 2 or 3 dims of a tensor with 1 or 2 more dims (torch's rule), and reflect
+    needs each pad smaller than its dim.
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"pad: input must be a Tensor, got {type(input).__name__}")
+    if not isinstance(pad, (tuple, list)) or not all(isinstance(p, int) and not isinstance(p, bool) for p in pad):
+        raise TypeError(f"pad: pad must be a tuple of ints, got {pad!r}")
+    if len(pad) % 2:
+        raise ValueError(f"pad: the padding length must be divisible by 2, got {len(pad)} ({tuple(pad)})")
+    if len(pad) > 2 * input.ndim:
+        raise ValueError(f"pad: the padding length must be at most twice the input's dims, got "
+                         f"{len(pad)} for an input of shape {tuple(input.shape)}")
+    if mode == 'constant':
+        return constant_pad(input, pad, 0.0 if value is None else value)
+    if mode not in MODES:
+        raise ValueError(f"pad: unsupported padding mode {mode!r}; expected one of {MODES}")
+    if value is not None and value != 0:
+        raise ValueError(f"pad: padding mode {mode!r} does not take a value argument (got {value!r})")
+    dims = len(pad) // 2
+    if dims not in (1, 2, 3) or input.ndim not in (dims + 1, dims + 2):
+        raise ValueError(f"pad: mode {mode!r} with {len(pad)} pad values needs a {dims + 1}-D or "
+                         f"{dims + 2}-D input, got shape {tuple(input.shape)} (torch pads the last 1, 2 "
+                         "or 3 dims of a tensor that has 1 or 2 more)")
+    out = input
+    for i in range(dims):
+        axis, lo, hi = input.ndim - 1 - i, pad[2 * i], pad[2 * i + 1]
+        n = input.shape[axis]
+        if lo < 0 or hi < 0:
+            raise ValueError(f"pad: negative padding {tuple(pad)} is not supported with mode {mode!r}")
+        if mode == 'reflect' and (lo >= n or hi >= n):
+            raise ValueError(f"pad: reflect padding ({lo}, {hi}) of dim {axis} must be less than its "
+                             f"size {n} (input shape {tuple(input.shape)})")
+        if mode == 'replicate' and n == 0 and (lo or hi):
+            raise ValueError(f"pad: cannot replicate-pad the empty dim {axis} of shape {tuple(input.shape)}")
+        if lo or hi:
+            out = AxisPad(mode, axis, lo, hi)(out)
+    return out

@@ -1,0 +1,238 @@
+"""conv2d and conv_transpose2d: forward against a direct loop, gradients against finite differences
+(first and second order) and against torch (forward, gradient, gradient of gradient, in float64),
+on every device; and the errors for bad shapes and arguments."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import minigan as mg
+import minigan.functional as F
+
+from .torch_parity import check_parity
+
+
+# ----------------------------------------------------------------------------- cases
+@st.composite
+def conv_cases(draw, transposed=False):
+    """A tiny random conv: (x shape, w shape, kwargs). Sizes keep the output >= 1 pixel."""
+    groups = draw(st.sampled_from([1, 1, 2]))
+    cin, cout = groups * draw(st.integers(1, 2)), groups * draw(st.integers(1, 2))
+    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 2)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    padding = (draw(st.integers(0, 2)), draw(st.integers(0, 1)))
+    n = draw(st.integers(1, 2))
+    if transposed:
+        extra = tuple(draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation))
+        size = tuple(draw(st.integers(1, 4)) for _ in range(2))
+        # the output (n - 1) s - 2p + d (k - 1) + e + 1 must be positive: trim padding if not
+        padding = tuple(min(p, ((n_ - 1) * s + d * (k - 1) + e) // 2)
+                        for p, n_, s, d, k, e in zip(padding, size, stride, dilation, kernel, extra))
+        kwargs = dict(stride=stride, padding=padding, output_padding=extra, groups=groups, dilation=dilation)
+        return (n, cin) + size, (cin, cout // groups) + kernel, cout, kwargs
+    if stride == (1, 1) and draw(st.booleans()):
+        padding = draw(st.sampled_from(['same', 'valid']))
+    pads = (0, 0) if padding == 'valid' else (0, 0) if padding == 'same' else padding
+    size = tuple(max(1, d * (k - 1) + 1 - 2 * p) + draw(st.integers(0, 3))
+                 for d, k, p in zip(dilation, kernel, pads))
+    kwargs = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    return (n, cin) + size, (cout, cin // groups) + kernel, cout, kwargs
+
+
+def random_arrays(seed, *shapes):
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(s) for s in shapes]
+
+
+# ----------------------------------------------------------------------------- a direct reference
+def direct_conv2d(x, w, b, stride, padding, dilation, groups):
+    """Textbook loops over output pixels and kernel offsets (independent of im2col)."""
+    (sh, sw), (dh, dw) = stride, dilation
+    (pt, pb, pl, pr) = padding
+    N, C, H, W = x.shape
+    O, cg, kh, kw = w.shape
+    xp = np.zeros((N, C, H + pt + pb, W + pl + pr))
+    xp[:, :, pt:pt + H, pl:pl + W] = x
+    oh = (xp.shape[2] - dh * (kh - 1) - 1) // sh + 1
+    ow = (xp.shape[3] - dw * (kw - 1) - 1) // sw + 1
+    y = np.zeros((N, O, oh, ow)) + (0 if b is None else b[None, :, None, None])
+    og = O // groups
+    for o in range(O):
+        g = o // og
+        for i in range(oh):
+            for j in range(ow):
+                patch = xp[:, g * cg:(g + 1) * cg, i * sh:i * sh + dh * (kh - 1) + 1:dh,
+                           j * sw:j * sw + dw * (kw - 1) + 1:dw]
+                y[:, o, i, j] += (patch * w[o]).sum(axis=(1, 2, 3))
+    return y
+
+
+def direct_conv_transpose2d(x, w, b, stride, padding, output_padding, groups, dilation):
+    """Every input pixel scatters its weighted kernel into the (uncropped) output, then crop."""
+    (sh, sw), (dh, dw), (ph, pw), (eh, ew) = stride, dilation, padding, output_padding
+    N, C, H, W = x.shape
+    _, og, kh, kw = w.shape
+    cg = C // groups
+    full = np.zeros((N, og * groups, (H - 1) * sh + dh * (kh - 1) + 1 + eh, (W - 1) * sw + dw * (kw - 1) + 1 + ew))
+    for c in range(C):
+        g = c // cg
+        for i in range(H):
+            for j in range(W):
+                full[:, g * og:(g + 1) * og, i * sh:i * sh + dh * (kh - 1) + 1:dh,
+                     j * sw:j * sw + dw * (kw - 1) + 1:dw] += x[:, c, i, j][:, None, None, None] * w[c]
+    out = full[:, :, ph:full.shape[2] - ph, pw:full.shape[3] - pw]
+    return out + (0 if b is None else b[None, :, None, None])
+
+
+def _pads(kwargs, w_shape):
+    p = kwargs['padding']
+    if p == 'valid':
+        return (0, 0, 0, 0)
+    if p == 'same':
+        t = [d * (k - 1) for d, k in zip(kwargs['dilation'], w_shape[2:])]
+        return (t[0] // 2, t[0] - t[0] // 2, t[1] // 2, t[1] - t[1] // 2)
+    return (p[0], p[0], p[1], p[1])
+
+
+@given(case=conv_cases(), seed=st.integers(0, 2 ** 16), bias=st.booleans())
+def test_conv2d_forward_matches_direct_loops(case, seed, bias):
+    xs, ws, cout, kw = case
+    x, w, b = random_arrays(seed, xs, ws, (cout,))
+    b = b if bias else None
+    y = F.conv2d(mg.tensor(x), mg.tensor(w), None if b is None else mg.tensor(b), **kw)
+    expected = direct_conv2d(x, w, b, kw['stride'], _pads(kw, ws), kw['dilation'], kw['groups'])
+    np.testing.assert_allclose(y.numpy(), expected, rtol=1e-10, atol=1e-10)
+
+
+@given(case=conv_cases(transposed=True), seed=st.integers(0, 2 ** 16))
+def test_conv_transpose2d_forward_matches_direct_loops(case, seed):
+    xs, ws, cout, kw = case
+    x, w, b = random_arrays(seed, xs, ws, (cout,))
+    y = F.conv_transpose2d(mg.tensor(x), mg.tensor(w), mg.tensor(b), **kw)
+    expected = direct_conv_transpose2d(x, w, b, kw['stride'], kw['padding'], kw['output_padding'],
+                                       kw['groups'], kw['dilation'])
+    np.testing.assert_allclose(y.numpy(), expected, rtol=1e-10, atol=1e-10)
+
+
+def test_float32_stays_float32_and_unbatched_input_works():
+    x, w = mg.randn(3, 5, 5), mg.randn(4, 3, 3, 3)
+    y = F.conv2d(x, w, padding=1)
+    assert y.dtype == mg.float32 and y.shape == (4, 5, 5)
+    np.testing.assert_allclose(y.numpy(), F.conv2d(x.unsqueeze(0), w, padding=1).numpy()[0])
+    z = F.conv_transpose2d(y, mg.randn(4, 2, 4, 4), stride=2, padding=1)
+    assert z.dtype == mg.float32 and z.shape == (2, 10, 10)
+
+
+# ----------------------------------------------------------------------------- finite differences
+@settings(max_examples=10)
+@given(case=conv_cases(), seed=st.integers(0, 2 ** 16))
+def test_conv2d_gradients_first_and_second_order(case, seed):
+    xs, ws, cout, kw = case
+    args = [mg.tensor(a, requires_grad=True) for a in random_arrays(seed, xs, ws, (cout,))]
+    fn = lambda x, w, b: F.conv2d(x, w, b, **kw)  # noqa: E731
+    assert mg.gradcheck(fn, args)
+    assert mg.gradgradcheck(fn, args)
+
+
+@settings(max_examples=10)
+@given(case=conv_cases(transposed=True), seed=st.integers(0, 2 ** 16))
+def test_conv_transpose2d_gradients_first_and_second_order(case, seed):
+    xs, ws, cout, kw = case
+    args = [mg.tensor(a, requires_grad=True) for a in random_arrays(seed, xs, ws, (cout,))]
+    fn = lambda x, w, b: F.conv_transpose2d(x, w, b, **kw)  # noqa: E731
+    assert mg.gradcheck(fn, args)
+    assert mg.gradgradcheck(fn, args)
+
+
+def two_layers(x, w1, w2):
+    """conv -> tanh -> conv_transpose: the gradient flowing into the first conv depends on w2,
+    so second derivatives go through every backward-of-backward (incl. d(weight grad)/d(gy))."""
+    return F.conv_transpose2d(F.conv2d(x, w1, stride=2, padding=1).tanh(), w2, stride=2, padding=1,
+                              output_padding=1)
+
+
+def test_two_layer_net_second_order_by_finite_differences():
+    args = [mg.tensor(a, requires_grad=True) for a in random_arrays(3, (1, 2, 5, 5), (2, 2, 3, 3), (2, 1, 3, 3))]
+    assert mg.gradgradcheck(two_layers, args)
+
+
+# ----------------------------------------------------------------------------- torch parity
+@given(case=conv_cases(), seed=st.integers(0, 2 ** 16))
+def test_conv2d_matches_torch(device, case, seed):
+    torch = pytest.importorskip('torch')
+    xs, ws, cout, kw = case
+    check_parity(torch, lambda x, w, b: F.conv2d(x, w, b, **kw),
+                 lambda x, w, b: torch.nn.functional.conv2d(x, w, b, **kw),
+                 random_arrays(seed, xs, ws, (cout,)), device=device)
+
+
+@given(case=conv_cases(transposed=True), seed=st.integers(0, 2 ** 16))
+def test_conv_transpose2d_matches_torch(device, case, seed):
+    torch = pytest.importorskip('torch')
+    xs, ws, cout, kw = case
+    check_parity(torch, lambda x, w, b: F.conv_transpose2d(x, w, b, **kw),
+                 lambda x, w, b: torch.nn.functional.conv_transpose2d(x, w, b, **kw),
+                 random_arrays(seed, xs, ws, (cout,)), device=device)
+
+
+def test_two_layer_net_third_order_matches_torch(device):
+    """d^3: the backward of the backward of the backward, on a net where every path exists."""
+    torch = pytest.importorskip('torch')
+    arrays = random_arrays(5, (2, 2, 6, 6), (3, 2, 3, 3), (3, 2, 4, 4))
+    xs = [mg.tensor(a, device=device, requires_grad=True) for a in arrays]
+    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+
+    def third(fn, grad, vs):
+        out = fn(*vs)
+        g1 = grad((out * out).sum(), vs, create_graph=True)
+        g2 = grad(sum((g * g).sum() for g in g1), vs, create_graph=True)
+        return grad(sum((g * g).sum() for g in g2), vs)
+    def net(f, x, w1, w2):  # no output_padding: torch's own third derivative rejects it
+        return f.conv_transpose2d(f.conv2d(x, w1, stride=2, padding=1).tanh(), w2, stride=2, padding=1)
+    mg_net = lambda *vs: net(F, *vs)  # noqa: E731
+    t_net = lambda *vs: net(torch.nn.functional, *vs)  # noqa: E731
+    for a, b in zip(third(mg_net, mg.grad, xs), third(t_net, torch.autograd.grad, ts)):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6, atol=1e-8)
+
+
+def test_chained_convs_on_strided_views_match_torch():
+    """Inputs in any memory layout (a transposed view here), and the (C, H, W, N)-stored outputs of
+    one conv fed to the next, give torch's numbers."""
+    torch = pytest.importorskip('torch')
+    x, w1, w2 = random_arrays(7, (6, 6, 3, 2), (4, 3, 3, 3), (4, 2, 4, 4))
+    x = x.transpose(3, 2, 1, 0)  # (2, 3, 6, 6), not contiguous
+    y = F.conv_transpose2d(F.conv2d(mg.Tensor(x), mg.tensor(w1), stride=2, padding=1), mg.tensor(w2),
+                           stride=2, padding=1)
+    tf = torch.nn.functional
+    yt = tf.conv_transpose2d(tf.conv2d(torch.tensor(x), torch.tensor(w1), stride=2, padding=1),
+                             torch.tensor(w2), stride=2, padding=1)
+    np.testing.assert_allclose(y.numpy(), yt.numpy(), rtol=1e-10, atol=1e-10)
+
+
+# ----------------------------------------------------------------------------- errors
+@pytest.mark.parametrize('call, message', [
+    (lambda: F.conv2d(mg.randn(1, 2, 5, 5), mg.randn(4, 3, 3, 3)), r'conv2d: input of shape \(1, 2, 5, 5\) has 2 channels.*expects 3'),
+    (lambda: F.conv2d(mg.randn(1, 4, 5, 5), mg.randn(3, 2, 3, 3), groups=2), r'conv2d: groups=2 must divide.*\(3, 2, 3, 3\)'),
+    (lambda: F.conv2d(mg.randn(1, 2, 2, 2), mg.randn(1, 2, 3, 3), padding=0), r'conv2d: the kernel \(3, 3\).*larger than the padded input'),
+    (lambda: F.conv2d(mg.randn(1, 2, 5, 5), mg.randn(1, 2, 3, 3), stride=2, padding='same'), r"padding='same' is not supported for strided"),
+    (lambda: F.conv2d(mg.randn(1, 2, 5, 5), mg.randn(1, 2, 3, 3), padding='full'), r"conv2d: padding must be.*'full'"),
+    (lambda: F.conv2d(mg.randn(1, 2, 5, 5), mg.randn(4, 2, 3, 3), mg.randn(3)), r'conv2d: expected a bias of shape \(4,\)'),
+    (lambda: F.conv2d(mg.randn(2, 5, 5, 1, 1), mg.randn(4, 2, 3, 3)), r'conv2d: expected a 3-D .* or 4-D .*got shape \(2, 5, 5, 1, 1\)'),
+    (lambda: F.conv2d(mg.randn(1, 2, 5, 5), mg.randn(4, 2, 3)), r'conv2d: expected a 4-D weight'),
+    (lambda: F.conv2d(mg.randn(1, 2, 5, 5), mg.randn(4, 2, 3, 3), stride=0), r'conv2d: stride must be >= 1'),
+    (lambda: F.conv_transpose2d(mg.randn(1, 2, 5, 5), mg.randn(2, 1, 3, 3), stride=2, output_padding=2),
+     r'conv_transpose2d: output_padding \(2, 2\) must be smaller than either stride'),
+    (lambda: F.conv_transpose2d(mg.randn(1, 3, 5, 5), mg.randn(2, 1, 3, 3)), r'conv_transpose2d: input of shape \(1, 3, 5, 5\) has 3 channels'),
+    (lambda: F.conv_transpose2d(mg.randn(1, 2, 1, 1), mg.randn(2, 1, 1, 1), padding=1), r'conv_transpose2d: the output size'),
+])
+def test_bad_arguments_raise_clear_errors(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_bad_types_raise_type_errors():
+    with pytest.raises(TypeError, match='conv2d: expected a floating-point input'):
+        F.conv2d(mg.tensor(np.ones((1, 1, 3, 3), dtype=np.int64)), mg.randn(1, 1, 1, 1))
+    with pytest.raises(TypeError, match='conv2d: stride must be an int or a pair'):
+        F.conv2d(mg.randn(1, 1, 3, 3), mg.randn(1, 1, 1, 1), stride=1.5)
