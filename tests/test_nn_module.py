@@ -267,7 +267,7 @@ def draws(fn_name, shape, **kwargs):
     ('uniform_', dict(a=-2.0, b=3.0)), ('normal_', dict(mean=1.0, std=0.5)),
     ('xavier_uniform_', dict(gain=2.0)), ('xavier_normal_', {}),
     ('kaiming_uniform_', dict(a=math.sqrt(5))), ('kaiming_uniform_', dict(mode='fan_out', nonlinearity='relu')),
-    ('kaiming_normal_', dict(nonlinearity='relu')), ('orthogonal_', dict(gain=1.5)),
+    ('kaiming_normal_', dict(nonlinearity='relu')),
 ])
 def test_initializers_draw_torchs_distribution(fn_name, kwargs):
     ours, theirs = draws(fn_name, (256, 128, 3, 3), **kwargs)  # 294912 draws
@@ -280,7 +280,7 @@ def test_initializers_draw_torchs_distribution(fn_name, kwargs):
 
 
 @pytest.mark.parametrize('shape', [(6, 4), (4, 6), (3, 2, 2, 2)])
-def test_orthogonal_gives_orthonormal_rows_or_columns(shape):
+def test_orthogonal_gives_orthonormal_rows_or_columns(shape):  # what torch's orthogonal_ promises
     w = nn.init.orthogonal_(mg.zeros(*shape, dtype='float64'), gain=2.0).numpy().reshape(shape[0], -1)
     small = min(w.shape)
     product = w @ w.T if w.shape[0] == small else w.T @ w
