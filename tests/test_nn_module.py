@@ -310,3 +310,29 @@ def test_default_initialization_is_torchs(layer):
         assert float(a.std()) == pytest.approx(float(b.std()), rel=5 / math.sqrt(2 * a.size), abs=1e-12), name
         if name == 'bias' or not isinstance(ours, nn.Embedding):  # uniform: the same support
             assert float(abs(a).max()) == pytest.approx(float(abs(b).max()), rel=0.03, abs=1e-12), name
+
+
+def test_a_training_step_runs_on_the_device(device):
+    """Layers, init, spectral norm, every optimizer, EMA and clipping keep to one array module
+    (on 'cuda' without a GPU, the strict stand-in raises at any host/device mix)."""
+    model = nn.Sequential(nn.utils.spectral_norm(nn.Conv2d(1, 2, 3, padding=1, padding_mode='reflect')),
+                          nn.BatchNorm2d(2), nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(8, 1)).to(device)
+    nn.init.orthogonal_(model[0].weight_orig)
+    nn.init.kaiming_normal_(model[4].weight)
+    embedding = nn.Embedding(3, 2, padding_idx=0).to(device)
+    embedding(mg.tensor([0, 2], device=device)).sum().backward()
+    ema = mg.optim.EMA(model, decay=0.9)
+    x = mg.randn(4, 1, 2, 2, device=device)
+    for opt in (mg.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1),
+                mg.optim.Adam(model.parameters(), amsgrad=True, weight_decay=0.1),
+                mg.optim.RMSprop(model.parameters(), centered=True, momentum=0.5)):
+        for _ in range(2):
+            opt.zero_grad()
+            model(x).sum().backward()
+            opt.step()
+        opt.load_state_dict(opt.state_dict())
+        ema.update()
+    mg.optim.clip_weights(model, 0.05)
+    ema.copy_to(model)
+    assert {t.device for t in list(model.parameters()) + list(model.buffers())} == {device}
+    assert {t.device for t in ema.shadow.values()} == {device}
