@@ -107,8 +107,8 @@ def acgan_class_loss(class_logits, labels, reduction='mean'):
     ACGAN adds it to D's loss (on the real images with their labels, and on the fakes with the
     labels G was given) and to G's loss (on the fakes).
     """
-    log_q = _log_prob_of_labels('acgan_class_loss', class_logits, labels, 'class_logits', 'labels')
-    return -_reduce(log_q, reduction)
+    _check_class_indices('acgan_class_loss', class_logits, labels, 'class_logits', 'labels')
+    return F.cross_entropy(class_logits, labels, reduction=_checked(reduction))
 
 
 # ----------------------------------------------------------------------------- least squares
@@ -212,14 +212,13 @@ def _epsilon(name, epsilon, real):
     if epsilon is None:
         return creation.rand(*per_sample, dtype=real.dtype, device=real.device)
     if isinstance(epsilon, (int, float)) and not isinstance(epsilon, bool):
-        return epsilon
-    if isinstance(epsilon, Tensor):
-        _scores(name, real=real, epsilon=epsilon)
-    if not isinstance(epsilon, Tensor) or epsilon.numel() != real.shape[0] or (
-            epsilon.ndim not in (1, real.ndim) or any(n != 1 for n in epsilon.shape[1:])):
-        got = tuple(epsilon.shape) if isinstance(epsilon, Tensor) else type(epsilon).__name__
-        raise ValueError(f"{name}: epsilon {got} for a batch of shape {tuple(real.shape)}; expected "
-                         f"a number or a Tensor of shape ({real.shape[0]},) or {per_sample}")
+        return epsilon  # one ε for every sample
+    if not isinstance(epsilon, Tensor):
+        raise TypeError(f"{name}: epsilon must be None, a number or a Tensor, got {type(epsilon).__name__}")
+    _scores(name, real=real, epsilon=epsilon)
+    if tuple(epsilon.shape) not in ((real.shape[0],), per_sample):
+        raise ValueError(f"{name}: epsilon {tuple(epsilon.shape)} for a batch of shape {tuple(real.shape)}; "
+                         f"expected a number or a Tensor of shape ({real.shape[0]},) or {per_sample}")
     return epsilon.reshape(per_sample)
 
 
@@ -265,11 +264,11 @@ def infogan_categorical_mi(q_logits, codes):
     """L_I = E[log Q(c | x)] + H(c) for a categorical code with a uniform prior over K values.
 
     q_logits: (N, K) logits of Q(c | x); codes: (N,) integer indices in [0, K) (the codes G was
-    given). H(c) = log K, so L_I ≤ log K = I's upper bound, reached by a Q that is always right
-    and certain. Returned as a value to *maximize*: training minimizes ... − λ·L_I.
+    given). H(c) = log K, and since log Q ≤ 0, L_I ≤ log K: equality for a Q that is always right
+    and certain. A value to *maximize*: the D/Q and the G loss each subtract λ·L_I.
     """
-    log_q = _log_prob_of_labels('infogan_categorical_mi', q_logits, codes, 'q_logits', 'codes')
-    return log_q.mean() + math.log(q_logits.shape[1])
+    _check_class_indices('infogan_categorical_mi', q_logits, codes, 'q_logits', 'codes')
+    return math.log(q_logits.shape[1]) - F.cross_entropy(q_logits, codes)  # E[log Q] = −cross-entropy
 
 
 def infogan_gaussian_mi(q_mean, q_log_std, codes, prior_entropy):
@@ -281,8 +280,10 @@ def infogan_gaussian_mi(q_mean, q_log_std, codes, prior_entropy):
 
         log Q(c | x) = Σ_d [−½ z_d² − log σ_d − ½ log 2π].
 
-    The reference InfoGAN fixes σ = 1 (pass q_log_std=None or zeros): then −L_I is ½ the squared
-    error plus constants, and Q learns only the mean.
+    The reference InfoGAN fixes σ = 1 for its continuous codes (pass q_log_std=None): then −L_I is
+    ½ the squared error plus constants, and Q learns only the mean. A learned log σ → −∞ makes a
+    wrong Q infinitely sure (log Q → −∞, truly); bound it in the Q head if that can happen.
+    A value to *maximize*, like the categorical L_I.
     """
     name = 'infogan_gaussian_mi'
     q_mean, codes = _same_shape(name, q_mean=q_mean, codes=codes)
@@ -295,7 +296,7 @@ def infogan_gaussian_mi(q_mean, q_log_std, codes, prior_entropy):
     if q_log_std is None:
         log_q = -0.5 * (codes - q_mean) ** 2 - 0.5 * LOG_2PI
     else:
-        (q_log_std,) = _scores(name, q_log_std=q_log_std)
+        _scores(name, q_mean=q_mean, q_log_std=q_log_std)
         _check_broadcasts_to(name, 'q_log_std', q_log_std, q_mean.shape)
         z = (codes - q_mean) * (-q_log_std).exp()
         log_q = -0.5 * z ** 2 - q_log_std - 0.5 * LOG_2PI
@@ -304,11 +305,13 @@ def infogan_gaussian_mi(q_mean, q_log_std, codes, prior_entropy):
 
 # ----------------------------------------------------------------------------- shared pieces
 def _reduce(x, reduction):
-    if reduction == 'mean':
-        return x.mean()
-    if reduction == 'sum':
-        return x.sum()
-    raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r} (a GAN loss is a scalar)")
+    return x.sum() if _checked(reduction) == 'sum' else x.mean()
+
+
+def _checked(reduction):
+    if reduction not in ('mean', 'sum'):
+        raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r} (a GAN loss is a scalar)")
+    return reduction
 
 
 def _scores(name, **tensors):
@@ -357,12 +360,10 @@ def _check_broadcasts_to(name, arg, t, shape):
                          f"broadcasts to {tuple(shape)}")
 
 
-def _log_prob_of_labels(name, logits, labels, logits_arg, labels_arg):
-    """log softmax(logits)[n, labels[n]] for every row n: (N, K) and (N,) ints -> (N,).
-
-    Picking one entry per row with integer indices is cross-entropy's "gather"; its backward
-    scatters the gradient back to the picked entries.
-    """
+def _check_class_indices(name, logits, labels, logits_arg, labels_arg):
+    """logits (N, K) floating, labels (N,) integers in [0, K). Checked here, not left to
+    F.cross_entropy, so that the error names the GAN loss -- and because cross_entropy would
+    silently skip a label equal to its ignore_index, −100."""
     (logits,) = _scores(name, **{logits_arg: logits})
     if logits.ndim != 2:
         raise ValueError(f"{name}: {logits_arg} has shape {tuple(logits.shape)}; expected (N, K): "
@@ -377,8 +378,6 @@ def _log_prob_of_labels(name, logits, labels, logits_arg, labels_arg):
         raise ValueError(f"{name}: {labels_arg} has shape {tuple(labels.shape)} for {logits_arg} of shape "
                          f"{(n, k)}; expected ({n},), one class index per row")
     low, high = int(labels.min()), int(labels.max())
-    if low < 0 or high >= k:  # a negative index would silently pick from the end of the row
+    if low < 0 or high >= k:
         raise ValueError(f"{name}: {labels_arg} range over [{low}, {high}]; expected indices in [0, {k - 1}] "
                          f"for {k} classes")
-    rows = creation.arange(n, device=logits.device)
-    return F.log_softmax(logits, dim=1)[rows, labels]
