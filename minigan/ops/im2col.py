@@ -91,6 +91,10 @@ def im2col(x, win):
     xp = backend.xp_of(x)
     C, N = x.shape[0], x.shape[3]
     (kh, kw), (oh, ow) = win.kernel, win.small
+    if N > 1 and x.strides[3] != x.itemsize:
+        # stored (N, C, H, W): transpose once, not once per kernel offset (each pixel is read
+        # kh*kw / (sh*sw) times, and a read across the batch here jumps a whole image)
+        x = xp.ascontiguousarray(x)
     cols = xp.empty((C, kh, kw, oh, ow, N), dtype=x.dtype)
     for i in range(kh):
         for j in range(kw):
