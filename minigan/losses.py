@@ -8,9 +8,9 @@ and a discriminator (or critic) D that scores samples. Each step of the training
     2. trains G through a frozen D on a fresh fake batch
            loss_G = <family>_generator_loss(D(G(z)))
 
-Everything here takes the networks' raw outputs -- *logits* or scores, never probabilities -- and
-returns a scalar Tensor: the quantity to *minimize*. ``reduction='sum'`` sums where the formula
-averages (the mean, E, is the default).
+The adversarial losses take D's raw outputs -- *logits* or scores, never probabilities. Each
+function returns a scalar Tensor to *minimize*, except InfoGAN's bounds L_I, which are maximized.
+``reduction='sum'`` sums where the formula averages (the mean, E, is the default).
 
 Minimax BCE (Goodfellow et al. 2014). D(x) = σ(logit) is the probability that x is real; the game is
 min_G max_D V = E_x[log D(x)] + E_z[log(1 − D(G(z)))]. For fixed G the best D is
