@@ -84,6 +84,11 @@ def test_weights_round_trip_between_torch_and_minigan():
     fresh.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     for k, v in fresh.state_dict().items():
         np.testing.assert_array_equal(v.numpy(), theirs.state_dict()[k].numpy())
+    mg.manual_seed(2)
+    direct, _ = twins(every_layer)
+    direct.load_state_dict(theirs.state_dict())  # torch tensors themselves, through their .numpy()
+    for k, v in direct.state_dict().items():
+        np.testing.assert_array_equal(v.numpy(), theirs.state_dict()[k].numpy())
 
 
 def snapshot(module):
@@ -119,6 +124,15 @@ def test_load_state_dict_non_strict_returns_the_key_lists():
     assert model[0].weight.numpy().tolist() == [[1.0, 1.0]] * 3
     with pytest.raises(RuntimeError, match='size mismatch'):  # shapes are checked even when not strict
         model.load_state_dict({'0.weight': np.ones((2, 2), np.float32)}, strict=False)
+
+
+def test_load_state_dict_refuses_values_that_are_not_arrays():
+    model = nn.Linear(2, 1)
+    with pytest.raises(RuntimeError, match='while copying "bias": expected a Tensor or array.*got list'):
+        model.load_state_dict({'weight': np.ones((1, 2), np.float32), 'bias': [0.5]})
+    assert model.weight.numpy().tolist() != [[1.0, 1.0]]  # nothing was copied
+    with pytest.raises(TypeError, match='expected a dict'):
+        model.load_state_dict([('weight', np.ones((1, 2)))])
 
 
 def test_load_state_dict_keeps_the_parameter_objects_and_their_dtype():

@@ -35,11 +35,17 @@ def state_dict(module, destination, prefix, keep_vars):
 
 
 def _as_array(value):
+    """The array inside a minigan Tensor, a NumPy/CuPy array, or any tensor with a .numpy()
+    method (a CPU torch.Tensor: torch's state_dict loads here directly); None otherwise."""
     if isinstance(value, Tensor):
         return value.data
     if backend.is_array(value):
         return value
-    return None
+    try:
+        array = value.numpy()
+    except Exception:  # noqa: BLE001 -- no usable .numpy(): reported as a bad value below
+        return None
+    return array if backend.is_array(array) else None
 
 
 def load_state_dict(module, state_dict, strict):
