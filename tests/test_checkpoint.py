@@ -200,6 +200,11 @@ def test_unsupported_objects_are_refused_before_anything_is_written(tmp_path, ob
     assert os.listdir(tmp_path) == ['ck.npz']
 
 
+def test_saving_into_a_missing_directory_says_so(tmp_path):
+    with pytest.raises(FileNotFoundError, match='does not exist'):
+        mg.save({'a': 1}, tmp_path / 'no' / 'such' / 'ck.npz')
+
+
 def test_a_reference_cycle_is_refused(tmp_path):
     loop = []
     loop.append(loop)
