@@ -1,9 +1,9 @@
 """Kernel benchmark: minigan against PyTorch CPU on the layers of a 28x28 DCGAN.
 
 For each case: the forward time and the forward+backward time (gradients for the input and every
-parameter), the median of many repeats after a warm-up, minigan and torch interleaved so that
-both see the same machine load; then the ratio minigan / torch, minigan's GFLOP/s and its share of
-the machine's sgemm ceiling (a large float32 matmul timed in the same run).
+parameter), the median of many repeats after a warm-up, minigan and torch timed in alternating
+blocks so that both see the same machine load; then the ratio minigan / torch, minigan's GFLOP/s
+and its share of the machine's sgemm ceiling (a large float32 matmul timed in the same run).
 
     python benchmarks/bench_kernels.py                 # minigan on the CPU (NumPy)
     python benchmarks/bench_kernels.py --device cuda   # minigan on the GPU (CuPy), torch on the CPU
@@ -11,6 +11,9 @@ the machine's sgemm ceiling (a large float32 matmul timed in the same run).
 
 Results are printed as a table and written as JSON (default benchmarks/results/kernels.json).
 Threads: torch gets one per core (torch.set_num_threads); NumPy's BLAS uses every core by default.
+NumPy's OpenBLAS is told to let its idle threads sleep at once (OPENBLAS_THREAD_TIMEOUT=4 unless
+you set it): by default they spin for ~0.1 s after every GEMM, and on a 2-core machine the
+spinning thread holds the core that the next step (an im2col, or torch) needs.
 """
 import argparse
 import json
@@ -22,6 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout, uninstalled
+os.environ.setdefault('OPENBLAS_THREAD_TIMEOUT', '4')  # read when NumPy loads OpenBLAS, so set first
 
 import numpy as np  # noqa: E402 -- the benchmark, not minigan, times raw NumPy for the ceiling
 
@@ -132,19 +136,27 @@ def synchronizer(device):
         return lambda: None
 
 
-def interleaved_medians(fns, syncs, repeats, warmup):
-    """Median seconds of each function, timing them in turn so that load hits all alike."""
-    for f, sync in zip(fns, syncs):
-        for _ in range(warmup):
-            f()
-        sync()
+def block_medians(fns, syncs, repeats, warmup, rounds=3, pause=0.1):
+    """Median seconds of each function, timed in blocks: some runs of one, a pause, some runs of
+    the next, and round again, so that both meet the same machine load.
+
+    Blocks, not call-by-call interleaving: OpenBLAS and OpenMP keep their worker threads busy-
+    waiting for a while after parallel work, so a torch call made right after a NumPy GEMM runs
+    with a core still taken (on 2 cores that doubled torch's time), and vice versa.
+    """
+    rounds = max(1, min(rounds, repeats))
     times = [[] for _ in fns]
-    for _ in range(repeats):
+    for r in range(rounds):
         for i, (f, sync) in enumerate(zip(fns, syncs)):
-            start = time.perf_counter()
-            f()
+            time.sleep(pause)  # let the other library's threads go back to sleep
+            for _ in range(warmup if r == 0 else 1):
+                f()
             sync()
-            times[i].append(time.perf_counter() - start)
+            for _ in range(repeats // rounds + (r < repeats % rounds)):
+                start = time.perf_counter()
+                f()
+                sync()
+                times[i].append(time.perf_counter() - start)
     return [statistics.median(t) for t in times]
 
 
@@ -185,9 +197,11 @@ def run(device='cpu', quick=False, repeats=None, warmup=None, out=RESULTS):
                   machine=dict(platform=platform.platform(), processor=platform.processor(), cores=cores,
                                python=platform.python_version(), numpy=np.__version__,
                                torch=None if torch is None else torch.__version__),
-                  threads=dict(torch=None if torch is None else torch.get_num_threads(), numpy_blas=blas_threads()),
+                  threads=dict(torch=None if torch is None else torch.get_num_threads(),
+                               numpy_blas=blas_threads(),
+                               openblas_thread_timeout=os.environ.get('OPENBLAS_THREAD_TIMEOUT')),
                   sgemm_gflops=ceiling, rows=[])
-    sync = synchronizer(device)
+    sync, no_wait = synchronizer(device), (lambda: None)
     for case in CASES:
         if getattr(F, case['op'], None) is None:
             print(f"note: skipping '{case['name']}': minigan.functional has no {case['op']} yet")
@@ -196,8 +210,9 @@ def run(device='cpu', quick=False, repeats=None, warmup=None, out=RESULTS):
         rng = np.random.default_rng(0)
         mg_fwd, mg_fb, y = minigan_side(case, x, w, device, rng)
         t_fwd, t_fb = torch_side(case, x, w, rng) if torch is not None else (None, None)
-        fwd = interleaved_medians([f for f in (mg_fwd, t_fwd) if f], [sync, lambda: None], repeats, warmup)
-        fb = interleaved_medians([f for f in (mg_fb, t_fb) if f], [sync, lambda: None], repeats, warmup)
+        pause = 0.0 if quick else 0.1
+        fwd = block_medians([f for f in (mg_fwd, t_fwd) if f], [sync, no_wait], repeats, warmup, pause=pause)
+        fb = block_medians([f for f in (mg_fb, t_fb) if f], [sync, no_wait], repeats, warmup, pause=pause)
         mg_f, t_f = (fwd + [None])[:2]
         mg_fb_t, t_fb = (fb + [None])[:2]
         macs = conv_macs(case, x, w, y) if case['op'].startswith('conv') else None
@@ -222,13 +237,16 @@ def print_table(report):
     print(f"minigan on {report['device']} vs torch CPU ({report['threads']['torch']} threads); "
           f"NumPy BLAS threads: {report['threads']['numpy_blas']}; sgemm ceiling "
           f"{report['sgemm_gflops']:.1f} GFLOP/s; median of {report['repeats']} after {report['warmup']} warm-up")
-    head = f"{'case':40} {'fwd ms mg/torch':>17} {'ratio':>6} {'fwd+bwd ms mg/torch':>21} {'ratio':>6} {'GFLOP/s':>8} {'%sgemm':>7}"
+    head = (f"{'case':40} {'fwd ms mg/torch':>17} {'ratio':>6} {'fwd+bwd ms mg/torch':>21} {'ratio':>6} "
+            f"{'GFLOP/s':>8} {'%sgemm':>7}")
     print(head)
     print('-' * len(head))
     for r in report['rows']:
         print(f"{r['name']:40} {fmt(r['minigan_fwd_ms'], '8.2f')}/{fmt(r['torch_fwd_ms'], '<8.2f')} "
-              f"{fmt(r['fwd_ratio'], '6.2f')} {fmt(r['minigan_fwdbwd_ms'], '10.2f')}/{fmt(r['torch_fwdbwd_ms'], '<10.2f')} "
-              f"{fmt(r['fwdbwd_ratio'], '6.2f')} {fmt(r['minigan_fwdbwd_gflops'], '8.1f')} {fmt(r['pct_of_sgemm'], '6.1f'):>7}")
+              f"{fmt(r['fwd_ratio'], '6.2f')} "
+              f"{fmt(r['minigan_fwdbwd_ms'], '10.2f')}/{fmt(r['torch_fwdbwd_ms'], '<10.2f')} "
+              f"{fmt(r['fwdbwd_ratio'], '6.2f')} {fmt(r['minigan_fwdbwd_gflops'], '8.1f')} "
+              f"{fmt(r['pct_of_sgemm'], '6.1f'):>7}")
 
 
 def main(argv=None):

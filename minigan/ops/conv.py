@@ -25,7 +25,7 @@ Only a tensor stored the usual (N, C, H, W) way pays one transposing copy on the
 from .. import backend
 from ..function import Function
 from ..tensor import Tensor
-from .im2col import Window, col2im, im2col, out_size
+from .im2col import Window, col2im, im2col, out_size, scratch, to_chwn
 
 
 def chwn(a):
@@ -38,12 +38,12 @@ def nchw(a):
     return a.transpose(3, 0, 1, 2)
 
 
-def _bmm(a, b):
+def _bmm(a, b, out=None):
     """(G, p, q) @ (G, q, r) -> (G, p, r): one GEMM per group (a plain 2-D GEMM when G == 1)."""
     xp = backend.xp_of(a)
     if a.shape[0] == 1:
-        return xp.matmul(a[0], b[0])[None]
-    return xp.matmul(a, b)
+        return xp.matmul(a[0], b[0], out=None if out is None else out[0])[None]
+    return xp.matmul(a, b, out=out)
 
 
 class Conv2d(Function):
@@ -88,8 +88,9 @@ class ConvTranspose2d(Function):
     def forward(self, y, w, b=None):
         N, G = y.shape[0], self.groups
         cin, cout = w.shape[0], w.shape[1] * G
-        ys = chwn(y).reshape(G, cin // G, -1)  # a copy only if y is not stored (C, H, W, N)
-        cols = _bmm(w.reshape(G, cin // G, -1).transpose(0, 2, 1), ys)
+        ys = to_chwn(y).reshape(G, cin // G, -1)
+        wt = w.reshape(G, cin // G, -1).transpose(0, 2, 1)
+        cols = _bmm(wt, ys, out=scratch('cols', (G, wt.shape[1], ys.shape[2]), y))
         x = col2im(cols, self.win, cout, N)
         if b is not None:
             x += b.reshape(cout, 1, 1, 1)
@@ -121,9 +122,11 @@ class Conv2dWeight(Function):
         O, G = gy.shape[1], self.groups
         cols = im2col(chwn(x), self.win) if self.cols is None else self.cols
         self.cols = None
-        gys = chwn(gy).reshape(G, O // G, -1)
-        gw = _bmm(gys, cols.reshape(G, -1, cols.shape[-1]).transpose(0, 2, 1))
-        return gw.reshape((O, x.shape[1] // G) + self.win.kernel)
+        gys = to_chwn(gy).reshape(G, O // G, -1)
+        # dW^T = cols @ gY^T: the same product, but BLAS runs this orientation ~20% faster here
+        # (the long N*OH*OW dim is the inner one for both operands); dW is small to transpose
+        gw_t = _bmm(cols.reshape(G, -1, cols.shape[-1]), gys.transpose(0, 2, 1))
+        return gw_t.transpose(0, 2, 1).reshape((O, x.shape[1] // G) + self.win.kernel)
 
     def backward(self, ggw):
         x, gy = self.inputs
@@ -136,7 +139,9 @@ class Conv2dWeight(Function):
 # ----------------------------------------------------------------------------- argument checks
 def pair(value, name, op, minimum=1):
     """An int or a 1-/2-tuple of ints -> (h, w), each >= minimum; a clear error otherwise."""
-    pair_ = (value, value) if isinstance(value, int) else tuple(value) if isinstance(value, (tuple, list)) else None
+    pair_ = (value, value) if isinstance(value, int) else None
+    if isinstance(value, (tuple, list)):
+        pair_ = tuple(value)
     if pair_ is not None and len(pair_) == 1:
         pair_ = pair_ * 2
     if (pair_ is None or len(pair_) != 2

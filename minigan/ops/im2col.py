@@ -17,13 +17,17 @@ innermost. Two reasons:
     contiguous block of rows.
 The ops in conv.py / pool.py hand out (N, C, H, W) *views* of these buffers.
 
-  im2col   (C, H, W, N) -> cols (C*kh*kw, OH*OW*N):  cols[c, i, j, oh, ow, n] = xpad[c, oh*sh + i*dh, ow*sw + j*dw, n]
+  im2col   (C, H, W, N) -> cols (C*kh*kw, OH*OW*N):
+           cols[c, i, j, oh, ow, n] = xpad[c, oh*sh + i*dh, ow*sw + j*dw, n]
   col2im   its adjoint: every column entry is *added* back to the pixel it was read from
 
 Only the kh*kw kernel offsets are a Python loop; each step moves one strided slice of the whole
-tensor.
+tensor (of one block of channels per core, see in_channel_blocks).
 """
+import os
+import threading
 from collections import namedtuple
+from concurrent.futures import ThreadPoolExecutor
 
 from .. import backend
 
@@ -53,8 +57,8 @@ class Window(namedtuple('Window', 'kernel stride dilation pad big small')):
     def valid(self, i, j):
         """For kernel offset (i, j): (output block, image block) of the reads that land inside
         the image -- the rest read padding. None when no read does."""
-        blocks = [_valid_1d(o, n, s, k * d - p)
-                  for o, n, s, k, d, p in zip(self.small, self.big, self.stride, (i, j), self.dilation, self.pad)]
+        blocks = [_valid_1d(o, n, s, k * d - p) for o, n, s, k, d, p
+                  in zip(self.small, self.big, self.stride, (i, j), self.dilation, self.pad)]
         if None in blocks:
             return None
         (o_h, i_h), (o_w, i_w) = blocks
@@ -85,31 +89,31 @@ def out_size(size, kernel, stride, pad_lo, pad_hi, dilation, ceil_mode=False):
 def im2col(x, win):
     """(C, H, W, N) -> columns (C*kh*kw, OH*OW*N), rows ordered (c, i, j), columns (oh, ow, n).
 
-    Reads that fall in the padding are zeros, written straight into the columns (no padded copy
-    of the image is made).
+    The windows of the padded image are one strided *view* of it, (C, kh, kw, OH, OW, N), that
+    reads each pixel where every window overlapping it looks; copying that view is the im2col.
     """
-    xp = backend.xp_of(x)
     C, N = x.shape[0], x.shape[3]
     (kh, kw), (oh, ow) = win.kernel, win.small
-    if N > 1 and x.strides[3] != x.itemsize:
-        # stored (N, C, H, W): transpose once, not once per kernel offset (each pixel is read
-        # kh*kw / (sh*sw) times, and a read across the batch here jumps a whole image)
-        x = xp.ascontiguousarray(x)
-    cols = xp.empty((C, kh, kw, oh, ow, N), dtype=x.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            dst, blocks = cols[:, i, j], win.valid(i, j)
-            if blocks is None:
-                dst[...] = 0
-                continue
-            (_, rows, cs), src = blocks
-            dst[:, rows, cs] = x[src]
-            # zero the border strips that read padding (empty slices when there are none)
-            dst[:, :rows.start] = 0
-            dst[:, rows.stop:] = 0
-            dst[:, rows, :cs.start] = 0
-            dst[:, rows, cs.stop:] = 0
+    cols = scratch('cols', (C, kh, kw, oh, ow, N), x)
+
+    def fill(lo, hi):  # channels lo..hi-1
+        cols[lo:hi] = windows(pad_to_span(x[lo:hi], win), win)
+    in_channel_blocks(fill, C, cols)
     return cols.reshape(C * kh * kw, oh * ow * N)
+
+
+def windows(xpad, win):
+    """The (C, kh, kw, OH, OW, N) view of a padded (C, hs, ws, N) image: [c, i, j, oh, ow, n] is
+    xpad[c, oh*sh + i*dh, ow*sw + j*dw, n]. No data moves; several entries share a pixel."""
+    xp = backend.xp_of(xpad)
+    if xpad.shape[3] > 1 and xpad.strides[3] != xpad.itemsize:
+        # stored (N, C, H, W): make the batch contiguous once, or every read below would jump
+        # a whole image from one batch entry to the next
+        xpad = xp.ascontiguousarray(xpad)
+    (sc, sh, sw, sn), (kh, kw), (oh, ow) = xpad.strides, win.kernel, win.small
+    (dh, dw), (th, tw) = win.dilation, win.stride
+    return xp.lib.stride_tricks.as_strided(
+        xpad, (xpad.shape[0], kh, kw, oh, ow, xpad.shape[3]), (sc, sh * dh, sw * dw, sh * th, sw * tw, sn))
 
 
 def col2im(cols, win, C, N):
@@ -118,13 +122,80 @@ def col2im(cols, win, C, N):
     (kh, kw), (oh, ow) = win.kernel, win.small
     cols = cols.reshape(C, kh, kw, oh, ow, N)
     x = xp.zeros((C,) + win.big + (N,), dtype=cols.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            blocks = win.valid(i, j)
-            if blocks is not None:
-                (_, rows, cs), dst = blocks
-                x[dst] += cols[:, i, j, rows, cs]
+
+    def accumulate(lo, hi):
+        image, parts = x[lo:hi], cols[lo:hi]
+        for i in range(kh):
+            for j in range(kw):
+                blocks = win.valid(i, j)
+                if blocks is not None:
+                    (_, rows, cs), dst = blocks
+                    image[dst] += parts[:, i, j, rows, cs]
+    in_channel_blocks(accumulate, C, cols)
     return x
+
+
+def to_chwn(a):
+    """The values of an (N, C, H, W) array as a C-contiguous (C, H, W, N) array: a free view when
+    it is stored that way already (the output of a conv), one transposing copy otherwise."""
+    t = a.transpose(1, 2, 3, 0)
+    if t.flags.c_contiguous:
+        return t
+    out = backend.xp_of(a).empty(t.shape, dtype=a.dtype)
+
+    def copy(lo, hi):
+        out[lo:hi] = t[lo:hi]
+    in_channel_blocks(copy, t.shape[0], out)
+    return out
+
+
+def scratch(slot, shape, like):
+    """An uninitialized array of ``like``'s dtype for a short-lived temporary, reused across calls.
+
+    Why: a new multi-megabyte NumPy array is new memory from the operating system, and the first
+    write to each 4 KiB page of it traps into the kernel (a page fault, which also zeroes the
+    page) -- for a conv's column matrix that costs as much as filling it. Column matrices die as
+    soon as their GEMM has run, so each thread keeps one buffer per ``slot`` and hands it out
+    again; the caller must be done with it before the same slot is asked for again, and it must
+    never reach a Tensor. On a GPU, CuPy's memory pool already recycles memory: we just allocate.
+    """
+    xp, dtype = backend.xp_of(like), like.dtype
+    if backend.device_of(like) != 'cpu':
+        return xp.empty(shape, dtype=dtype)
+    size = dtype.itemsize
+    for n in shape:
+        size *= n
+    buffers = _scratch.__dict__.setdefault('buffers', {})
+    if slot not in buffers or buffers[slot].size < size:
+        buffers[slot] = xp.empty(size, dtype=backend.uint8)
+    return buffers[slot][:size].view(dtype).reshape(shape)
+
+
+_scratch = threading.local()
+_pool = None  # the worker threads, started on first use
+
+
+def in_channel_blocks(work, channels, array):
+    """Run work(lo, hi) over blocks of channels covering [0, channels).
+
+    On the CPU and for a big ``array``, one block per core in parallel threads: NumPy lets go of
+    the GIL while it copies and adds, so every core moves its own channels -- BLAS and torch use
+    every core too. On a GPU (or for small work) one call does it all.
+    """
+    global _pool
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
+    blocks = min(cores, channels)
+    if blocks < 2 or array.size < PARALLEL_MIN_SIZE or backend.device_of(array) != 'cpu':
+        work(0, channels)
+        return
+    if _pool is None:
+        _pool = ThreadPoolExecutor(cores, thread_name_prefix='minigan-im2col')
+    bounds = [channels * k // blocks for k in range(blocks + 1)]
+    for future in [_pool.submit(work, lo, hi) for lo, hi in zip(bounds, bounds[1:])]:
+        future.result()  # re-raises a worker's exception here
+
+
+PARALLEL_MIN_SIZE = 1 << 18  # elements; below this, starting threads costs more than it saves
 
 
 # ----------------------------------------------------------------------------- pooling helpers
@@ -133,10 +204,13 @@ def pad_to_span(x, win, fill=0.0):
     (H, W), (pt, pl), (hs, ws) = x.shape[1:3], win.pad, win.span
     if pt == 0 and pl == 0 and H >= hs and W >= ws:
         return x[:, :hs, :ws]
-    xp = backend.xp_of(x)
-    out = xp.full((x.shape[0], hs, ws, x.shape[3]), fill, dtype=x.dtype)
+    out = scratch('pad', (x.shape[0], hs, ws, x.shape[3]), x)  # dies inside the caller's forward
     h, w = max(0, min(H, hs - pt)), max(0, min(W, ws - pl))
     out[:, pt:pt + h, pl:pl + w] = x[:, :h, :w]
+    out[:, :pt] = fill  # the border: rows above and below the image, columns left and right
+    out[:, pt + h:] = fill
+    out[:, pt:pt + h, :pl] = fill
+    out[:, pt:pt + h, pl + w:] = fill
     return out
 
 
