@@ -80,7 +80,7 @@ def pad(input, pad, mode='constant', value=None):  # noqa: A002 -- torch's names
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"pad: input must be a Tensor, got {type(input).__name__}")
-    if not isinstance(pad, (tuple, list)) or not all(isinstance(p, int) and not isinstance(p, bool) for p in pad):
+    if not isinstance(pad, (tuple, list)) or not all(type(p) is int for p in pad):
         raise TypeError(f"pad: pad must be a tuple of ints, got {pad!r}")
     if len(pad) % 2:
         raise ValueError(f"pad: the padding length must be divisible by 2, got {len(pad)} ({tuple(pad)})")
