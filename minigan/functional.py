@@ -9,6 +9,10 @@ from .ops.linalg import matmul  # noqa: F401
 # ---- padding, convolution, pooling, upsampling (ops/conv.py, ops/pool.py, ops/pad.py)
 from .ops.conv import conv2d, conv_transpose2d  # noqa: F401
 from .ops.pad import pad  # noqa: F401
+from .ops.pool import avg_pool2d, max_pool2d  # noqa: F401
+from .ops.resample import adaptive_avg_pool2d, interpolate  # noqa: F401
+from .ops.conv import conv2d, conv_transpose2d  # noqa: F401
+from .ops.pad import pad  # noqa: F401
 from .ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: F401
 from .ops.resample import interpolate  # noqa: F401
 

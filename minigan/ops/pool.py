@@ -1,4 +1,5 @@
-"""Pooling: avg_pool2d, max_pool2d and adaptive_avg_pool2d, with torch's arguments and sizes.
+"""Pooling: avg_pool2d and max_pool2d, with torch's arguments and sizes (adaptive_avg_pool2d, a
+resampling, is in resample.py).
 
 avg_pool2d is linear:   y[n, c, oh, ow] = (1 / D[oh, ow]) * sum_{i, j} xpad[n, c, oh*sh + i, ow*sw + j]
 (zero padding; D the window size, or torch's clipped count). Its backward is its adjoint -- spread
@@ -9,16 +10,12 @@ max_pool2d:             y[n, c, oh, ow] = max_{i, j} xpad[n, c, oh*sh + i*dh, ow
 the gradient is then the linear map "scatter gy to the winners", whose adjoint "gather at the
 winners" is its backward, and so on -- exact at every order.
 
-adaptive_avg_pool2d averages torch's bins [floor(i H / OH), ceil((i + 1) H / OH)); the bins are a
-product of row bins and column bins, so y = A_h x A_w^T with constant averaging matrices.
-
 Like the convs, the pools work on (C, H, W, N) arrays (see im2col.py) and return (N, C, H, W) views.
 """
 from .. import backend
 from ..function import Function
 from .conv import check_image, chwn, nchw, pair
-from .im2col import Window, crop_from_span, out_size, pad_to_span, window_scatter, window_sum
-from .resample import Separable2d, axis_matrix
+from .im2col import Window, crop_from_span, out_size, pad_to_span, to_chwn, window_scatter, window_sum
 
 
 # ----------------------------------------------------------------------------- average
@@ -30,7 +27,8 @@ class AvgPool2d(Function):
 
     def forward(self, x):
         y = window_sum(chwn(x), self.win)
-        y /= _as_chwn(self.divisor)
+        if not isinstance(self.divisor, int) or self.divisor != 1:
+            y /= _as_chwn(self.divisor)
         return nchw(y)
 
     def backward(self, gy):
@@ -44,7 +42,10 @@ class AvgPool2dAdjoint(Function):
         self.win, self.divisor = win, divisor
 
     def forward(self, gy):
-        return nchw(window_scatter(chwn(gy) / _as_chwn(self.divisor), self.win))
+        g = to_chwn(gy)
+        if not isinstance(self.divisor, int) or self.divisor != 1:
+            g = g / _as_chwn(self.divisor)
+        return nchw(window_scatter(g, self.win))
 
     def backward(self, ggx):
         return AvgPool2d(self.win, self.divisor)(ggx)
@@ -101,11 +102,19 @@ class MaxPool2d(Function):
         grids = [grid for _, _, grid in self.win.offsets()]
         best = xpad[grids[0]].copy()
         self.index = xp.zeros(best.shape, dtype=xp.uint8 if len(grids) < 256 else xp.int32)
+        wins, step = xp.empty(best.shape, dtype=bool), xp.empty_like(self.index)
+        has_nan = bool(xp.isnan(x).any())  # one pass, to skip a NaN test per offset when clean
+        # In place and branch-free (masked copies are several times slower in NumPy):
+        # best = max(best, v), and index -= (index - k) * wins sets index to k where v won.
         for k, grid in enumerate(grids[1:], start=1):
             v = xpad[grid]
-            wins = (v > best) | xp.isnan(v)
-            best = xp.where(wins, v, best)
-            self.index[wins] = k
+            xp.greater(v, best, out=wins)
+            if has_nan:
+                wins |= xp.isnan(v)
+            xp.maximum(best, v, out=best)  # NaN propagates, as torch's max does
+            xp.subtract(self.index, k, out=step)
+            step *= wins
+            self.index -= step
         return nchw(best)
 
     def backward(self, gy):
@@ -119,10 +128,13 @@ class MaxPoolScatter(Function):
         self.win, self.index = win, index
 
     def forward(self, gy):
-        xp, g = backend.xp_of(gy), chwn(gy)
+        xp, g = backend.xp_of(gy), to_chwn(gy)
         padded = xp.zeros((g.shape[0],) + self.win.span + (g.shape[3],), dtype=gy.dtype)
+        won, share = xp.empty(g.shape, dtype=bool), xp.empty_like(g)
+        # g * (index == k) rather than a masked copy, which is several times slower in NumPy
+        # (the price: an infinite gradient would leak NaN into its window's other pixels)
         for k, (_, _, grid) in enumerate(self.win.offsets()):
-            padded[grid] += xp.where(self.index == k, g, 0)
+            padded[grid] += xp.multiply(g, xp.equal(self.index, k, out=won), out=share)
         return nchw(crop_from_span(padded, self.win))
 
     def backward(self, ggx):
@@ -138,9 +150,10 @@ class MaxPoolGather(Function):
     def forward(self, gx):
         xp = backend.xp_of(gx)
         xpad = pad_to_span(chwn(gx), self.win)
-        out = xp.zeros(self.index.shape, dtype=gx.dtype)
+        out = xp.empty(self.index.shape, dtype=gx.dtype)  # every entry is some offset's pick
+        won = xp.empty(self.index.shape, dtype=bool)
         for k, (_, _, grid) in enumerate(self.win.offsets()):
-            out = xp.where(self.index == k, xpad[grid], out)
+            xp.copyto(out, xpad[grid], where=xp.equal(self.index, k, out=won))
         return nchw(out)
 
     def backward(self, ggy):
@@ -175,20 +188,3 @@ def _window(x, kernel_size, stride, padding, dilation, ceil_mode, op):
         raise ValueError(f"{op}: input of shape {tuple(x.shape)} is too small for kernel {kernel} "
                          f"(padding {padding}, dilation {dilation}): the output would be {small}")
     return Window(kernel, stride, dilation, padding, big, small), padding
-
-
-# ----------------------------------------------------------------------------- adaptive
-def adaptive_avg_pool2d(input, output_size):  # noqa: A002
-    """Average over torch's adaptive bins: (N, C, H, W) or (C, H, W) -> (..., OH, OW).
-
-    output_size is an int or a pair; None in it keeps that input size.
-    """
-    x, unbatched = check_image(input, 'adaptive_avg_pool2d')
-    sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size, output_size)
-    if len(sizes) != 2 or not all(s is None or (isinstance(s, int) and s >= 1) for s in sizes):
-        raise ValueError(f"adaptive_avg_pool2d: output_size must be a positive int or a pair of "
-                         f"them (None keeps the input size), got {output_size!r}")
-    (H, W) = x.shape[2:]
-    oh, ow = (H if sizes[0] is None else sizes[0]), (W if sizes[1] is None else sizes[1])
-    y = Separable2d(axis_matrix('area', x, H, oh), axis_matrix('area', x, W, ow))(x)
-    return y.squeeze(0) if unbatched else y

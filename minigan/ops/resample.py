@@ -20,14 +20,15 @@ source coordinate of output o along that axis:
 
 The matrices are dense: O(n_in) work per output number along each axis, which BLAS does fast
 for the image sizes GANs use. Nearest upsampling by a whole factor, the common case, skips them:
-it is a broadcast and a reshape.
+it is the adjoint of a sum pool (see pool.py).
 """
 import math
 
 from .. import backend
 from ..function import Function
 from .conv import check_image
-from .shape import broadcast_to, reshape
+from .im2col import Window
+from .pool import AvgPool2dAdjoint
 
 MODES = ('nearest', 'bilinear', 'area')
 
@@ -134,9 +135,26 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
     if mode == 'nearest' and oh % H == 0 and ow % W == 0 and all(
             bool((nearest_source(x.xp, n, m, f) == x.xp.arange(m) // (m // n)).all())
             for n, m, f in ((H, oh, scales[0]), (W, ow, scales[1]))):
-        N, C = x.shape[:2]  # a whole factor: every input pixel becomes an sh x sw block
-        y = broadcast_to(reshape(x, (N, C, H, 1, W, 1)), (N, C, H, oh // H, W, ow // W))
-        return reshape(y, (N, C, oh, ow))
+        # a whole factor: every pixel fills an sh x sw block -- the adjoint of sum-pooling those
+        # blocks (window_scatter), whose backward is the sum pool
+        factor = (oh // H, ow // W)
+        return AvgPool2dAdjoint(Window(factor, factor, (1, 1), (0, 0), (oh, ow), (H, W)), 1)(x)
     a_h = axis_matrix(mode, x, H, oh, scales[0], bool(align_corners))
     a_w = axis_matrix(mode, x, W, ow, scales[1], bool(align_corners))
     return Separable2d(a_h, a_w)(x)
+
+
+def adaptive_avg_pool2d(input, output_size):  # noqa: A002
+    """Average over torch's adaptive bins: (N, C, H, W) or (C, H, W) -> (..., OH, OW).
+
+    output_size is an int or a pair; None in it keeps that input size.
+    """
+    x, unbatched = check_image(input, 'adaptive_avg_pool2d')
+    sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size, output_size)
+    if len(sizes) != 2 or not all(s is None or (isinstance(s, int) and s >= 1) for s in sizes):
+        raise ValueError(f"adaptive_avg_pool2d: output_size must be a positive int or a pair of "
+                         f"them (None keeps the input size), got {output_size!r}")
+    (H, W) = x.shape[2:]
+    oh, ow = (H if sizes[0] is None else sizes[0]), (W if sizes[1] is None else sizes[1])
+    y = Separable2d(axis_matrix('area', x, H, oh), axis_matrix('area', x, W, ow))(x)
+    return y.squeeze(0) if unbatched else y
