@@ -11,10 +11,6 @@ from .ops.conv import conv2d, conv_transpose2d  # noqa: F401
 from .ops.pad import pad  # noqa: F401
 from .ops.pool import avg_pool2d, max_pool2d  # noqa: F401
 from .ops.resample import adaptive_avg_pool2d, interpolate  # noqa: F401
-from .ops.conv import conv2d, conv_transpose2d  # noqa: F401
-from .ops.pad import pad  # noqa: F401
-from .ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: F401
-from .ops.resample import interpolate  # noqa: F401
 
 # ---- normalization (ops/norm.py)
 from .ops.norm import batch_norm, group_norm, instance_norm, layer_norm  # noqa: F401
