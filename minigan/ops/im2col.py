@@ -11,7 +11,7 @@ conv2d and the pools go big -> small; conv_transpose2d goes small -> big.
 Layout: every kernel here takes and returns (C, H, W, N) arrays -- channels outermost, batch
 innermost. Two reasons:
   * a strided slice of the image then moves runs of N contiguous numbers, not runs of OW (often
-    7 or 14): NumPy's per-row overhead, not memory, is what makes a naive im2col slow;
+    7 or 14): with such short runs NumPy's per-run overhead, not memory, sets the speed;
   * the column matrix comes out as (C*kh*kw, OH*OW*N), so W (O, C*kh*kw) @ cols lands directly
     in (O, OH, OW, N) -- the same layout, ready for the next layer -- and a conv group is a
     contiguous block of rows.
@@ -19,10 +19,12 @@ The ops in conv.py / pool.py hand out (N, C, H, W) *views* of these buffers.
 
   im2col   (C, H, W, N) -> cols (C*kh*kw, OH*OW*N):
            cols[c, i, j, oh, ow, n] = xpad[c, oh*sh + i*dh, ow*sw + j*dw, n]
+           -- a copy of one strided view of the padded image (``windows``)
   col2im   its adjoint: every column entry is *added* back to the pixel it was read from
+           -- kh*kw strided adds, the only Python loop
 
-Only the kh*kw kernel offsets are a Python loop; each step moves one strided slice of the whole
-tensor (of one block of channels per core, see in_channel_blocks).
+Two more things make them fast: each core moves its own block of channels (in_channel_blocks),
+and the column matrices live in reused scratch memory (``scratch``).
 """
 import os
 import threading
@@ -112,8 +114,8 @@ def windows(xpad, win):
         xpad = xp.ascontiguousarray(xpad)
     (sc, sh, sw, sn), (kh, kw), (oh, ow) = xpad.strides, win.kernel, win.small
     (dh, dw), (th, tw) = win.dilation, win.stride
-    return xp.lib.stride_tricks.as_strided(
-        xpad, (xpad.shape[0], kh, kw, oh, ow, xpad.shape[3]), (sc, sh * dh, sw * dw, sh * th, sw * tw, sn))
+    shape = (xpad.shape[0], kh, kw, oh, ow, xpad.shape[3])
+    return xp.lib.stride_tricks.as_strided(xpad, shape, (sc, sh * dh, sw * dw, sh * th, sw * tw, sn))
 
 
 def col2im(cols, win, C, N):
@@ -183,7 +185,7 @@ def in_channel_blocks(work, channels, array):
     every core too. On a GPU (or for small work) one call does it all.
     """
     global _pool
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1
     blocks = min(cores, channels)
     if blocks < 2 or array.size < PARALLEL_MIN_SIZE or backend.device_of(array) != 'cpu':
         work(0, channels)
@@ -198,7 +200,7 @@ def in_channel_blocks(work, channels, array):
 PARALLEL_MIN_SIZE = 1 << 18  # elements; below this, starting threads costs more than it saves
 
 
-# ----------------------------------------------------------------------------- pooling helpers
+# ----------------------------------------------------------------------------- padding, window sums
 def pad_to_span(x, win, fill=0.0):
     """(C, H, W, N) padded with ``fill`` (or cut) to exactly the rows/columns the windows read."""
     (H, W), (pt, pl), (hs, ws) = x.shape[1:3], win.pad, win.span
