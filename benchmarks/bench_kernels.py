@@ -217,12 +217,14 @@ def run(device='cpu', quick=False, repeats=None, warmup=None, out=RESULTS):
         mg_fb_t, t_fb = (fb + [None])[:2]
         macs = conv_macs(case, x, w, y) if case['op'].startswith('conv') else None
         gflops = None if macs is None else 3 * 2 * macs / mg_fb_t / 1e9  # fwd + grad input + grad weight
+        fwd_gflops = None if macs is None else 2 * macs / mg_f / 1e9
         report['rows'].append(dict(
             name=case['name'], op=case['op'], input=list(x), weight=None if w is None else list(w),
             minigan_fwd_ms=mg_f * 1e3, torch_fwd_ms=None if t_f is None else t_f * 1e3,
             fwd_ratio=None if t_f is None else mg_f / t_f,
             minigan_fwdbwd_ms=mg_fb_t * 1e3, torch_fwdbwd_ms=None if t_fb is None else t_fb * 1e3,
             fwdbwd_ratio=None if t_fb is None else mg_fb_t / t_fb,
+            minigan_fwd_gflops=fwd_gflops, fwd_pct_of_sgemm=None if macs is None else 100 * fwd_gflops / ceiling,
             minigan_fwdbwd_gflops=gflops, pct_of_sgemm=None if gflops is None else 100 * gflops / ceiling))
     print_table(report)
     if out:
@@ -237,13 +239,13 @@ def print_table(report):
     print(f"minigan on {report['device']} vs torch CPU ({report['threads']['torch']} threads); "
           f"NumPy BLAS threads: {report['threads']['numpy_blas']}; sgemm ceiling "
           f"{report['sgemm_gflops']:.1f} GFLOP/s; median of {report['repeats']} after {report['warmup']} warm-up")
-    head = (f"{'case':40} {'fwd ms mg/torch':>17} {'ratio':>6} {'fwd+bwd ms mg/torch':>21} {'ratio':>6} "
-            f"{'GFLOP/s':>8} {'%sgemm':>7}")
+    head = (f"{'case':40} {'fwd ms mg/torch':>17} {'ratio':>6} {'%sgemm':>7} {'fwd+bwd ms mg/torch':>21} "
+            f"{'ratio':>6} {'GFLOP/s':>8} {'%sgemm':>7}")
     print(head)
     print('-' * len(head))
     for r in report['rows']:
         print(f"{r['name']:40} {fmt(r['minigan_fwd_ms'], '8.2f')}/{fmt(r['torch_fwd_ms'], '<8.2f')} "
-              f"{fmt(r['fwd_ratio'], '6.2f')} "
+              f"{fmt(r['fwd_ratio'], '6.2f')} {fmt(r['fwd_pct_of_sgemm'], '6.1f'):>7} "
               f"{fmt(r['minigan_fwdbwd_ms'], '10.2f')}/{fmt(r['torch_fwdbwd_ms'], '<10.2f')} "
               f"{fmt(r['fwdbwd_ratio'], '6.2f')} {fmt(r['minigan_fwdbwd_gflops'], '8.1f')} "
               f"{fmt(r['pct_of_sgemm'], '6.1f'):>7}")
