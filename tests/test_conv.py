@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 import minigan as mg
 import minigan.functional as F
+from minigan.ops import im2col
 
 from .torch_parity import check_parity
 
@@ -208,6 +209,36 @@ def test_chained_convs_on_strided_views_match_torch():
     yt = tf.conv_transpose2d(tf.conv2d(torch.tensor(x), torch.tensor(w1), stride=2, padding=1),
                              torch.tensor(w2), stride=2, padding=1)
     np.testing.assert_allclose(y.numpy(), yt.numpy(), rtol=1e-10, atol=1e-10)
+
+
+def test_results_do_not_share_the_reused_scratch_memory():
+    """Column matrices live in scratch buffers reused from call to call; no result may alias one."""
+    x1, x2, w = random_arrays(11, (2, 3, 6, 6), (2, 3, 6, 6), (3, 2, 3, 3))
+    y1 = F.conv_transpose2d(mg.tensor(x1), mg.tensor(w), stride=2)
+    z1 = F.conv2d(mg.tensor(x1), mg.tensor(w.transpose(1, 0, 2, 3).copy()), stride=2)
+    before = y1.numpy().copy(), z1.numpy().copy()
+    F.conv_transpose2d(mg.tensor(x2), mg.tensor(w), stride=2)
+    F.conv2d(mg.tensor(x2), mg.tensor(w.transpose(1, 0, 2, 3).copy()), stride=2)
+    np.testing.assert_array_equal(y1.numpy(), before[0])
+    np.testing.assert_array_equal(z1.numpy(), before[1])
+
+
+@pytest.mark.parametrize('groups', [1, 2])
+def test_channel_blocks_on_threads_give_the_same_numbers(monkeypatch, groups):
+    """Big tensors move their channel blocks on worker threads; force that path on a small case
+    and check forward (direct loops) and gradients (torch)."""
+    x, w, gy = random_arrays(13, (3, 4, 7, 7), (6, 4 // groups, 3, 3), (3, 6, 4, 4))
+    monkeypatch.setattr(im2col, 'PARALLEL_MIN_SIZE', 0)
+    xt, wt = mg.tensor(x, requires_grad=True), mg.tensor(w, requires_grad=True)
+    y = F.conv2d(xt, wt, stride=2, padding=1, groups=groups)
+    expected = direct_conv2d(x, w, None, (2, 2), (1, 1, 1, 1), (1, 1), groups)
+    np.testing.assert_allclose(y.numpy(), expected, rtol=1e-10, atol=1e-10)
+    torch = pytest.importorskip('torch')
+    xs, ws = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    yt = torch.nn.functional.conv2d(xs, ws, stride=2, padding=1, groups=groups)
+    for a, b in zip(mg.grad((y * mg.tensor(gy)).sum(), [xt, wt]),
+                    torch.autograd.grad((yt * torch.tensor(gy)).sum(), [xs, ws])):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-10, atol=1e-10)
 
 
 # ----------------------------------------------------------------------------- errors
