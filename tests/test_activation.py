@@ -193,3 +193,14 @@ def test_linear_shape_errors_name_the_op():
         F.linear(mg.zeros(5, 3), mg.zeros(4, 2))
     with pytest.raises(ValueError, match=r'linear: bias of shape \(3,\); expected \(4,\)'):
         F.linear(mg.zeros(5, 3), mg.zeros(4, 3), mg.zeros(3))
+
+
+@pytest.mark.parametrize('name, kw', [('relu', {}), ('leaky_relu', {'negative_slope': 0.2}),
+                                      ('leaky_relu', {'negative_slope': -0.5})])
+def test_blocked_multicore_path_matches_torch(name, kw, monkeypatch):
+    """Big arrays run in blocks on a thread pool (ops/parallel.py); force it on a small one."""
+    torch = pytest.importorskip('torch')
+    from minigan.ops import parallel
+    monkeypatch.setattr(parallel, 'BLOCK', 64)
+    x = np.random.default_rng(4).standard_normal((9, 3, 5, 5))
+    check_parity(torch, call(name, kw), lambda t: getattr(torch.nn.functional, name)(t, **kw), [x])

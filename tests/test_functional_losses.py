@@ -71,10 +71,10 @@ def test_regression_losses_match_torch(name, reduction, shape, weighted, seed, d
     arrays = [r.standard_normal(shape), r.standard_normal(shape)]  # never equal: off l1's kink
     if weighted:
         arrays.append(r.uniform(0.5, 2, shape))
-    check_parity(torch, lambda a, b, *w: getattr(F, name)(a, b, reduction=reduction, weight=w[0] if w else None),
-                 lambda a, b, *w: getattr(torch.nn.functional, name)(a, b, reduction=reduction,
-                                                                     weight=w[0] if w else None),
-                 arrays, device)
+
+    def call(f):
+        return lambda a, b, *w: f(a, b, reduction=reduction, weight=w[0] if w else None)
+    check_parity(torch, call(getattr(F, name)), call(getattr(torch.nn.functional, name)), arrays, device)
 
 
 # ----------------------------------------------------------------------------- cross-entropy, nll
@@ -112,12 +112,11 @@ def test_cross_entropy_with_class_indices_matches_torch(reduction, n, c, spatial
 def test_cross_entropy_with_probabilities_and_single_sample_match_torch(reduction, smoothing, device):
     torch = pytest.importorskip('torch')
     r = rng(1)
-    x, p, w = r.standard_normal((3, 4, 2)), r.dirichlet(np.ones(4), (3, 2)).transpose(0, 2, 1), r.uniform(0.5, 2, 4)
-    check_parity(torch, lambda x_, p_: F.cross_entropy(x_, p_, mg.tensor(w, dtype=mg.float64, device=device),
-                                                       reduction=reduction, label_smoothing=smoothing),
-                 lambda x_, p_: torch.nn.functional.cross_entropy(x_, p_, torch.tensor(w), reduction=reduction,
-                                                                  label_smoothing=smoothing),
-                 [x, p], device)
+    x, w = r.standard_normal((3, 4, 2)), r.uniform(0.5, 2, 4)
+    p = r.dirichlet(np.ones(4), (3, 2)).transpose(0, 2, 1)  # class probabilities along dim 1
+    kw = dict(reduction=reduction, label_smoothing=smoothing)
+    check_parity(torch, lambda x_, p_: F.cross_entropy(x_, p_, mg.tensor(w, dtype=mg.float64, device=device), **kw),
+                 lambda x_, p_: torch.nn.functional.cross_entropy(x_, p_, torch.tensor(w), **kw), [x, p], device)
     # one sample: (C,) scores and a 0-d class index
     check_parity(torch, lambda x_: F.cross_entropy(x_, mg.tensor(2, device=device), reduction=reduction,
                                                    label_smoothing=smoothing),
@@ -132,8 +131,8 @@ def test_nll_loss_matches_torch(reduction, device):
     r = rng(2)
     logp = r.standard_normal((5, 3, 2))
     target, w = np.array([[0, 2], [1, 1], [2, -100], [0, 0], [1, 2]]), r.uniform(0.5, 2, 3)
-    check_parity(torch, lambda x: F.nll_loss(x, mg.tensor(target, device=device),
-                                             mg.tensor(w, dtype=mg.float64, device=device), reduction=reduction),
+    weight = mg.tensor(w, dtype=mg.float64, device=device)
+    check_parity(torch, lambda x: F.nll_loss(x, mg.tensor(target, device=device), weight, reduction=reduction),
                  lambda x: torch.nn.functional.nll_loss(x, torch.tensor(target), torch.tensor(w),
                                                         reduction=reduction),
                  [logp], device)
@@ -177,7 +176,8 @@ def test_bce_with_logits_is_finite_at_extreme_logits(device):
     t = np.array([0.0, 1.0, 1.0, 0.5, 0.0, 1.0, 0.0])
     for dtype, tdtype in [(mg.float32, torch.float32), (mg.float64, torch.float64)]:
         x = mg.tensor(z, dtype=dtype, device=device, requires_grad=True)
-        loss = F.binary_cross_entropy_with_logits(x, mg.tensor(t, dtype=dtype, device=device), reduction='none')
+        target = mg.tensor(t, dtype=dtype, device=device)
+        loss = F.binary_cross_entropy_with_logits(x, target, reduction='none')
         (g,) = mg.grad(loss.sum(), x)
         xt = torch.tensor(z, dtype=tdtype, requires_grad=True)
         expected = torch.nn.functional.binary_cross_entropy_with_logits(xt, torch.tensor(t, dtype=tdtype),
@@ -211,27 +211,33 @@ def test_cross_entropy_is_finite_at_extreme_logits(device):
 
 
 # ----------------------------------------------------------------------------- errors
-def test_errors_name_the_op_and_the_shapes():
-    x = mg.zeros(4, 3)
-    with pytest.raises(ValueError, match=r'binary_cross_entropy_with_logits: target of shape \(4,\) for input of shape \(4, 3\)'):
-        F.binary_cross_entropy_with_logits(x, mg.zeros(4))
-    with pytest.raises(ValueError, match=r'binary_cross_entropy: target of shape \(3,\) for input of shape \(4, 3\)'):
-        F.binary_cross_entropy(x, mg.zeros(3))
-    with pytest.raises(ValueError, match=r'binary_cross_entropy: all elements of input should be between 0 and 1'):
-        F.binary_cross_entropy(x + 2, mg.zeros(4, 3))
-    with pytest.raises(TypeError, match=r'cross_entropy: target has dtype float32; expected integer class indices'):
-        F.cross_entropy(x, mg.zeros(4))
-    with pytest.raises(ValueError, match=r'cross_entropy: target of shape \(3,\) for input of shape \(4, 3\); expected target shape \(4,\)'):
-        F.cross_entropy(x, mg.tensor([0, 1, 2]))
-    with pytest.raises(ValueError, match=r'cross_entropy: class index 3 is out of range .* expected 0 <= target < 3'):
-        F.cross_entropy(x, mg.tensor([0, 1, 3, 2]))
-    with pytest.raises(ValueError, match=r'nll_loss: class index -1 is out of range'):
-        F.nll_loss(x, mg.tensor([0, -1, 1, 2]))
-    with pytest.raises(ValueError, match=r'nll_loss: weight of shape \(2,\); expected \(3,\)'):
-        F.nll_loss(x, mg.tensor([0, 1, 1, 2]), weight=mg.ones(2))
-    with pytest.raises(ValueError, match=r"mse_loss: reduction must be 'mean', 'sum' or 'none', got 'avg'"):
-        F.mse_loss(x, x, reduction='avg')
-    with pytest.raises(ValueError, match=r'l1_loss: target of shape \(2, 3\) for input of shape \(4, 3\)'):
-        F.l1_loss(x, mg.zeros(2, 3))
-    with pytest.raises(ValueError, match=r'cross_entropy: label_smoothing must be in \[0, 1\]'):
-        F.cross_entropy(x, mg.tensor([0, 1, 2, 1]), label_smoothing=1.5)
+X = mg.zeros(4, 3)
+ERRORS = [  # (call, exception, what the message says)
+    (lambda: F.binary_cross_entropy_with_logits(X, mg.zeros(4)), ValueError,
+     r'binary_cross_entropy_with_logits: target of shape \(4,\) for input of shape \(4, 3\)'),
+    (lambda: F.binary_cross_entropy(X, mg.zeros(3)), ValueError,
+     r'binary_cross_entropy: target of shape \(3,\) for input of shape \(4, 3\)'),
+    (lambda: F.binary_cross_entropy(X + 2, mg.zeros(4, 3)), ValueError,
+     r'binary_cross_entropy: all elements of input should be between 0 and 1'),
+    (lambda: F.cross_entropy(X, mg.zeros(4)), TypeError,
+     r'cross_entropy: target has dtype float32; expected integer class indices'),
+    (lambda: F.cross_entropy(X, mg.tensor([0, 1, 2])), ValueError,
+     r'cross_entropy: target of shape \(3,\) for input of shape \(4, 3\); expected target shape \(4,\)'),
+    (lambda: F.cross_entropy(X, mg.tensor([0, 1, 3, 2])), ValueError,
+     r'cross_entropy: class index 3 is out of range .* expected 0 <= target < 3'),
+    (lambda: F.nll_loss(X, mg.tensor([0, -1, 1, 2])), ValueError, r'nll_loss: class index -1 is out of range'),
+    (lambda: F.nll_loss(X, mg.tensor([0, 1, 1, 2]), weight=mg.ones(2)), ValueError,
+     r'nll_loss: weight of shape \(2,\); expected \(3,\)'),
+    (lambda: F.mse_loss(X, X, reduction='avg'), ValueError,
+     r"mse_loss: reduction must be 'mean', 'sum' or 'none', got 'avg'"),
+    (lambda: F.l1_loss(X, mg.zeros(2, 3)), ValueError,
+     r'l1_loss: target of shape \(2, 3\) for input of shape \(4, 3\)'),
+    (lambda: F.cross_entropy(X, mg.tensor([0, 1, 2, 1]), label_smoothing=1.5), ValueError,
+     r'cross_entropy: label_smoothing must be in \[0, 1\]'),
+]
+
+
+@pytest.mark.parametrize('call, error, message', ERRORS)
+def test_errors_name_the_op_and_the_shapes(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

@@ -139,9 +139,11 @@ def test_batch_norm_errors_name_the_op():
         F.batch_norm(x, mg.zeros(2), mg.ones(3))
     with pytest.raises(ValueError, match='batch_norm: running_mean and running_var must be given'):
         F.batch_norm(x, None, None, training=False)
-    with pytest.raises(ValueError, match=r'more than 1 value per channel when training, got input of shape \(1, 3\)'):
+    with pytest.raises(ValueError, match=r'more than 1 value per channel when training, got input of shape '
+                                         r'\(1, 3\)'):
         F.batch_norm(mg.zeros(1, 3), None, None, training=True)
-    with pytest.raises(ValueError, match=r'batch_norm: expected input of at least 2 dims \(N, C, \*\), got shape \(3,\)'):
+    with pytest.raises(ValueError, match=r'batch_norm: expected input of at least 2 dims \(N, C, \*\), '
+                                         r'got shape \(3,\)'):
         F.batch_norm(mg.zeros(3), None, None, training=True)
 
 
@@ -171,7 +173,8 @@ def test_instance_norm_running_statistics_and_eval_match_torch(device):
     np.testing.assert_allclose(rv.numpy(), trv.numpy(), rtol=1e-6)
     arrays = [data(7, (2, 3, 4)), data(8, (3,)), data(9, (3,)), rm.numpy(), rv.numpy()]
     check_parity(torch, lambda x, w, b, m, v: F.instance_norm(x, m, v, w, b, use_input_stats=False),
-                 lambda x, w, b, m, v: torch.nn.functional.instance_norm(x, m, v, w, b, use_input_stats=False),
+                 lambda x, w, b, m, v: torch.nn.functional.instance_norm(x, m, v, w, b,
+                                                                         use_input_stats=False),
                  arrays, device, differentiable=[True, True, True, False, False])
 
 
@@ -230,11 +233,35 @@ def test_layer_and_group_norm_gradcheck_first_and_second_order(device):
 
 
 def test_layer_and_group_norm_errors():
-    with pytest.raises(ValueError, match=r'layer_norm: normalized_shape \(4,\); expected input of shape \(\*, 4\), got \(2, 3\)'):
+    with pytest.raises(ValueError, match=r'layer_norm: normalized_shape \(4,\); expected input of shape '
+                                         r'\(\*, 4\), got \(2, 3\)'):
         F.layer_norm(mg.zeros(2, 3), 4)
-    with pytest.raises(ValueError, match=r'layer_norm: weight of shape \(4,\); expected normalized_shape \(3,\)'):
+    with pytest.raises(ValueError, match=r'layer_norm: weight of shape \(4,\); '
+                                         r'expected normalized_shape \(3,\)'):
         F.layer_norm(mg.zeros(2, 3), (3,), mg.ones(4))
     with pytest.raises(ValueError, match=r'group_norm: 6 channels .* cannot be split into 4 groups'):
         F.group_norm(mg.zeros(2, 6, 3), 4)
     with pytest.raises(ValueError, match=r'group_norm: bias of shape \(3,\); expected \(6,\)'):
         F.group_norm(mg.zeros(2, 6, 3), 3, None, mg.zeros(3))
+
+
+def test_blocked_multicore_path_matches_torch(monkeypatch):
+    """Big inputs run in blocks on a thread pool (ops/parallel.py); force it on small ones. Batch
+    norm adds up per-block sums; instance, layer and group norm stack per-block statistics."""
+    torch = pytest.importorskip('torch')
+    from minigan.ops import parallel
+    monkeypatch.setattr(parallel, 'BLOCK', 64)
+    tf = torch.nn.functional
+    x, w, b = data(1, (9, 4, 3, 5), loc=2.0, scale=3.0), data(2, (4,)), data(3, (4,))
+    check_parity(torch, lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+                 lambda x, w, b: tf.batch_norm(x, None, None, w, b, training=True), [x, w, b])
+    check_parity(torch, lambda x, w, b: F.instance_norm(x, None, None, w, b),
+                 lambda x, w, b: tf.instance_norm(x, None, None, w, b), [x, w, b])
+    check_parity(torch, lambda x, w, b: F.group_norm(x, 2, w, b), lambda x, w, b: tf.group_norm(x, 2, w, b),
+                 [x, w, b])
+    check_parity(torch, lambda x: F.layer_norm(x, (3, 5)), lambda x: tf.layer_norm(x, (3, 5)), [x])
+    rm, rv = mg.zeros(4, dtype=mg.float64), mg.ones(4, dtype=mg.float64)
+    trm, trv = torch.zeros(4, dtype=torch.float64), torch.ones(4, dtype=torch.float64)
+    F.batch_norm(mg.tensor(x), rm, rv, training=True)
+    tf.batch_norm(torch.tensor(x), trm, trv, training=True)
+    np.testing.assert_allclose(rv.numpy(), trv.numpy(), rtol=1e-6)

@@ -28,7 +28,8 @@ def check_parity(torch, mg_fn, torch_fn, arrays, device='cpu', differentiable=No
     """
     if differentiable is None:
         differentiable = [True] * len(arrays)
-    xs = [mg.tensor(a, dtype=mg.float64, device=device, requires_grad=r) for a, r in zip(arrays, differentiable)]
+    xs = [mg.tensor(a, dtype=mg.float64, device=device, requires_grad=r)
+          for a, r in zip(arrays, differentiable)]
     ts = [torch.tensor(a, dtype=torch.float64, requires_grad=r) for a, r in zip(arrays, differentiable)]
     y = mg_fn(*xs, *constants)
     yt = torch_fn(*ts, *constants)

@@ -5,9 +5,10 @@ Two kinds of backward live here:
 
   * piecewise-linear ops (relu, leaky_relu, dropout) are y = x * s with s a piecewise-constant
     array (1 or slope; 0 or 1/(1-p)). s is constant in x wherever the derivative exists, so saving
-    it as a raw array and returning gy * s is exact for derivatives of every order;
-  * smooth ops (sigmoid, tanh, softmax...) write their derivative with the output Tensor y, e.g.
-    sigmoid' = y (1 - y): y is in the graph, so the backward can itself be differentiated.
+    it (or the mask it comes from) as a raw array and returning gy * s is exact for derivatives
+    of every order;
+  * smooth ops (sigmoid, tanh, softmax...) write their derivative with the output Tensor y (or
+    the input x), e.g. tanh' = 1 - y²: y is in the graph, so the backward differentiates again.
 
 Numerical stability: sigmoid and softplus use logaddexp(0, z) = log(1 + e^z) (never overflows),
 softmax and log_softmax subtract the row max first.
@@ -17,6 +18,7 @@ import math
 from .. import backend
 from ..function import Function
 from ..tensor import Tensor
+from . import parallel
 from .linalg import matmul
 from .math import clamp, exp, where
 from .reduce import sum as _sum
@@ -25,43 +27,72 @@ from .util import normalize_dim
 
 
 # ----------------------------------------------------------------------------- piecewise linear
-class _Scale(Function):
-    """y = x * s for a piecewise-constant s computed by ``scale(x)``; dy/dx = s."""
+class LeakyReLU(Function):
+    """x where x > 0, slope · x elsewhere (relu: slope 0).
 
-    def forward(self, x):
-        self.s = self.scale(x)
-        return x * self.s
-
-    def backward(self, gy):
-        return gy * Tensor(self.s)
-
-
-class ReLU(_Scale):
-    """max(x, 0); its derivative is 1 where x > 0, else 0 (0 at x = 0, as in torch)."""
-
-    def forward(self, x):
-        self.s = (x > 0).astype(x.dtype)
-        return backend.xp_of(x).maximum(x, 0)  # not x * s: that would give -0.0 for x < 0
-
-
-class LeakyReLU(_Scale):
-    """x where x > 0, slope * x elsewhere: y = x * s with s = 1 or slope."""
+    The forward keeps only the mask [x > 0], one byte per element; the backward is gy · s with
+    s = 1 on the mask and slope off it. Both run block by block on all cores (ops/parallel.py):
+    these ops are memory-bound, and one core cannot move the bytes fast enough.
+    """
 
     def __init__(self, slope):
         self.slope = slope
 
-    def scale(self, x):
-        # s = slope + (1 - slope) [x > 0], in place: three cheap passes and no xp.where (whose
-        # branchy loop is ~10x slower than arithmetic on a random sign pattern).
-        s = (x > 0).astype(x.dtype)
-        s *= 1 - self.slope
-        s += self.slope
-        return s
+    def forward(self, x):
+        xp, slope = backend.xp_of(x), self.slope
+        y, self.mask = xp.empty_like(x), xp.empty(x.shape, dtype=bool)
+
+        def kernel(rows):
+            xr, yr = x[rows], y[rows]
+            xp.greater(xr, 0, out=self.mask[rows])
+            if slope == 0:
+                xp.maximum(xr, 0, out=yr)
+            elif 0 < slope <= 1:           # max(x, slope x) picks x for x > 0, slope x below
+                xp.multiply(xr, slope, out=yr)
+                xp.maximum(yr, xr, out=yr)
+            else:
+                xp.multiply(xr, _mask_scale(xp, self.mask[rows], slope, x.dtype), out=yr)
+        parallel.by_rows(kernel, x)
+        return y
+
+    def backward(self, gy):
+        return MaskScale(self.mask, self.slope)(gy)
+
+
+class MaskScale(Function):
+    """g ↦ g · s with s = 1 where ``mask``, ``slope`` elsewhere: linear, so its backward is
+    itself (the second derivative of leaky_relu is 0 wherever it exists)."""
+
+    def __init__(self, mask, slope):
+        self.mask, self.slope = mask, slope
+
+    def forward(self, g):
+        xp = backend.xp_of(g)
+        out = xp.empty_like(g)
+
+        def kernel(rows):
+            xp.multiply(g[rows], _mask_scale(xp, self.mask[rows], self.slope, g.dtype), out=out[rows])
+        parallel.by_rows(kernel, g)
+        return out
+
+    def backward(self, gg):
+        return MaskScale(self.mask, self.slope)(gg)
+
+
+def _mask_scale(xp, mask, slope, dtype):
+    """1 where mask, slope elsewhere, as an array of ``dtype`` -- without xp.where, whose branchy
+    loop is ~10x slower than arithmetic on a random sign pattern."""
+    if 0 <= slope <= 1:  # max([mask], slope): one pass
+        return xp.maximum(mask, slope, dtype=dtype)
+    s = mask.astype(dtype)
+    s *= 1 - slope
+    s += slope
+    return s
 
 
 def relu(input, inplace=False):
     """max(x, 0), elementwise."""
-    return ReLU()(input)
+    return LeakyReLU(0.0)(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):

@@ -10,162 +10,68 @@ All four standardize x over a set of dims D and then scale and shift it per chan
     layer_norm     D = the last len(normalized_shape) dims
     group_norm     D = the channels of a group and the spatial dims
 
-Gradient. With n = |D| and g = dL/dx̂:
-
-    dL/dx = (1/σ) (g - mean_D g - x̂ mean_D(g x̂))
-
-x̂ and 1/σ depend on x, so for second derivatives they must be *Tensors in the graph*, not raw
-arrays (a raw 1/σ is a constant to the second derivative, and batch norm's Hessian comes out
-wrong). Here each is the output of a Function of x -- ``Normalize`` (x ↦ x̂) and ``InvStd``
-(x ↦ 1/σ) -- whose backward is itself written in Tensor ops: differentiable to any order. The
-forward computes μ, σ, x̂ once (``_Moments``); those nodes just hand the values back, so the
-graph costs no recomputation.
+x̂ and 1/σ are graph nodes of x (ops/moments.py), so every backward here differentiates again:
+batch norm's second derivative included. Batch and instance norm with γ, β run as one fused node
+(``NormAffine``) with a closed-form backward; layer and group norm compose x̂ with engine ops.
 """
 from .. import backend
 from ..function import Function
 from ..tensor import Tensor
+from . import parallel
+from .moments import (Centered, Combine, InvStd, Moments, SumProduct, block_rows, normalize,
+                      spread)
 from .shape import reshape, sum_to
-
-
-# ----------------------------------------------------------------------------- sums over D
-def _einsum_spec(ndim, dims):
-    """'abcd->b' for summing a 4-d array over dims (0, 2, 3)."""
-    letters = 'abcdefghijklmnopqrstuvwxyz'[:ndim]
-    return letters, ''.join(c for i, c in enumerate(letters) if i not in dims)
-
-
-def _keep_shape(shape, dims):
-    return tuple(1 if i in dims else n for i, n in enumerate(shape))
-
-
-def _raw_sum(a, dims, b=None):
-    """sum_D a (or sum_D a·b) in keepdim shape, in one einsum pass (no a·b temporary)."""
-    xp = backend.xp_of(a)
-    src, dst = _einsum_spec(a.ndim, dims)
-    total = xp.einsum(f'{src}->{dst}', a) if b is None else xp.einsum(f'{src},{src}->{dst}', a, b)
-    return total.reshape(_keep_shape(a.shape, dims))
-
-
-class SumProduct(Function):
-    """sum_D a, or sum_D a·b for two tensors of one shape; keepdim shape.
-
-    One einsum instead of a product and a sum: the reductions of normalization's backward.
-    d/da sum_D a·b = b (broadcast), d/db = a.
-    """
-
-    def __init__(self, dims):
-        self.dims = dims
-
-    def forward(self, a, b=None):
-        return _raw_sum(a, self.dims, b)
-
-    def backward(self, g):
-        shape = self.inputs[0].shape
-        g = g.expand(shape)  # broadcast_to
-        if len(self.inputs) == 1:
-            return g
-        a, b = self.inputs
-        need_a, need_b = self.needs_input_grad
-        return (g * b if need_a else None, g * a if need_b else None)
-
-
-def _mean_d(a, dims, count, b=None):
-    return (SumProduct(dims)(a) if b is None else SumProduct(dims)(a, b)) / count
-
-
-# ----------------------------------------------------------------------------- x̂ and 1/σ as nodes
-class _Moments:
-    """μ, biased var, 1/σ and x̂ of x over ``dims``, computed once in the forward (raw arrays).
-
-    They enter the graph only as outputs of Normalize / InvStd nodes of x, which carry the right
-    derivatives; the running statistics read μ and var (they get no gradient, as in torch).
-    """
-
-    def __init__(self, x, dims, eps):
-        self.dims = dims
-        self.count = 1
-        for d in dims:
-            self.count *= x.shape[d]
-        xp = backend.xp_of(x)
-        self.mean = _raw_sum(x, dims) / self.count
-        xhat = x - self.mean                                # two passes (centered, then squared):
-        self.var = _raw_sum(xhat, dims, xhat) / self.count  # no cancellation when |μ| >> σ
-        self.inv_std = 1.0 / xp.sqrt(self.var + eps)
-        xhat *= self.inv_std
-        self.xhat = xhat
-
-
-class Normalize(Function):
-    """x ↦ x̂ = (x - μ) / σ over D.  gx = (1/σ) (g - mean_D g - x̂ mean_D(g x̂))."""
-
-    def __init__(self, moments):
-        self.m = moments
-
-    def forward(self, x):
-        return self.m.xhat
-
-    def backward(self, g):
-        (x,) = self.inputs
-        xhat, dims, n = self.output(), self.m.dims, self.m.count
-        s = InvStd(self.m)(x)
-        return s * (g - _mean_d(g, dims, n) - xhat * _mean_d(g, dims, n, xhat))
-
-
-class InvStd(Function):
-    """x ↦ 1/σ = (var_D x + eps)^(-1/2), keepdim shape.  d(1/σ)/dx_i = -(1/σ)² x̂_i / n."""
-
-    def __init__(self, moments):
-        self.m = moments
-
-    def forward(self, x):
-        return self.m.inv_std
-
-    def backward(self, g):
-        (x,) = self.inputs
-        s = self.output()
-        return Normalize(self.m)(x) * (g * s * s * (-1.0 / self.m.count))
-
-
-def normalize(x, dims, eps):
-    """(x̂ as a Tensor, the _Moments it came from) for standardization over ``dims``."""
-    moments = _Moments(x.data, dims, eps)
-    return Normalize(moments)(x), moments
 
 
 # ----------------------------------------------------------------------------- fused: normalize + affine
 class NormAffine(Function):
     """y = γ x̂ + β with x̂ standardized over D and γ, β per channel (dim 1), channel not in D.
 
-    The batch norm (and instance norm) kernel in one node, so its backward needs only two
-    reductions and four passes over x:
-        gβ = sum gy,   gγ = sum gy x̂   (over all dims but the channel)
-        gx = (γ/σ) (gy - mean_D gy - x̂ mean_D(gy x̂))     (γ is constant over D)
-    x̂ and 1/σ in the backward are Normalize / InvStd nodes of x, so it differentiates again.
+    The batch norm (and instance norm) kernel in one node. Everything is written with
+    c = x - μ (x̂ is never materialized) and per-channel coefficients. With k = γ/σ:
+
+        forward   y = c k + β                                        (1 pass after the moments)
+        backward  gβ = S_g = sum gy,   gγ = S_x̂ = sum gy x̂ = (sum gy c) / σ   (2 einsum passes)
+                  gx = k (gy - mean_D gy - x̂ mean_D(gy x̂))          (γ is constant over D)
+                     = gy k + c (-k S_x̂ / (n σ)) - k S_g / n         (1 pass: Combine)
+
+    c and 1/σ in the backward are Centered / InvStd nodes of x, and the rest are engine ops, so
+    the backward differentiates again.
     """
 
     def __init__(self, dims, eps):
         self.dims, self.eps = dims, eps
 
     def forward(self, x, weight, bias):
-        self.m = _Moments(x, self.dims, self.eps)
+        xp, m = backend.xp_of(x), Moments(x, self.dims, self.eps, keep_centered=True)
         shape = _channel_shape(x.ndim, x.shape[1])
-        y = self.m.xhat * weight.reshape(shape)
-        y += bias.reshape(shape)
+        k = spread(m.inv_std * weight.reshape(shape), x.shape)
+        b = spread(bias.reshape(shape), x.shape)
+        y = xp.empty_like(x)
+
+        def kernel(rows):
+            yr = xp.multiply(m.centered[rows], block_rows(k, rows), out=y[rows])
+            yr += block_rows(b, rows)
+        parallel.by_rows(kernel, x)
+        self.m = m
         return y
 
     def backward(self, gy):
         x, weight, bias = self.inputs
         dims, n = self.dims, self.m.count
-        xhat = Normalize(self.m)(x)
-        sum_gy = SumProduct(dims)(gy)              # keepdim over D
-        sum_gy_xhat = SumProduct(dims)(gy, xhat)
         need_x, need_w, need_b = self.needs_input_grad
+        channel = _channel_shape(x.ndim, x.shape[1])
+        centered, s = Centered(self.m)(x), InvStd(self.m)(x)
+        sum_g = SumProduct(dims)(gy)                      # keepdim over D
+        sum_gc = SumProduct(dims)(gy, centered)
+        sum_gxhat = sum_gc * s                            # sum gy x̂
         gx = None
         if need_x:
-            k = InvStd(self.m)(x) * reshape(weight, _channel_shape(x.ndim, x.shape[1]))
-            gx = k * (gy - sum_gy / n - xhat * (sum_gy_xhat / n))
-        gw = reshape(sum_to(sum_gy_xhat, _channel_shape(x.ndim, x.shape[1])), weight.shape) if need_w else None
-        gb = reshape(sum_to(sum_gy, _channel_shape(x.ndim, x.shape[1])), bias.shape) if need_b else None
+            k = s * reshape(weight, channel)
+            k_n = k * (-1.0 / n)
+            gx = Combine()(gy, centered, k, k_n * s * sum_gxhat, k_n * sum_g)
+        gw = reshape(sum_to(sum_gxhat, channel), weight.shape) if need_w else None
+        gb = reshape(sum_to(sum_g, channel), bias.shape) if need_b else None
         return gx, gw, gb
 
 
@@ -182,6 +88,8 @@ def _check_channel_vector(op, name, t, channels, input_shape):
 
 
 def _check_input(op, input, min_dims=2):
+    if not backend.is_floating(input.dtype):
+        raise TypeError(f"{op}: expected a floating-point input, got dtype {input.dtype}")
     if input.ndim < min_dims:
         raise ValueError(f"{op}: expected input of at least {min_dims} dims (N, C, *), got shape "
                          f"{tuple(input.shape)}")
@@ -294,13 +202,16 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Standardize over the last dims (those of normalized_shape), then y = γ x̂ + β with γ, β of
     shape normalized_shape (elementwise)."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if not backend.is_floating(input.dtype):
+        raise TypeError(f"layer_norm: expected a floating-point input, got dtype {input.dtype}")
     k = len(shape)
     if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k:]) != shape:
         raise ValueError(f"layer_norm: normalized_shape {shape}; expected input of shape "
                          f"(*, {', '.join(map(str, shape))}), got {tuple(input.shape)}")
     for name, t in [('weight', weight), ('bias', bias)]:
         if t is not None and tuple(t.shape) != shape:
-            raise ValueError(f"layer_norm: {name} of shape {tuple(t.shape)}; expected normalized_shape {shape}")
+            raise ValueError(f"layer_norm: {name} of shape {tuple(t.shape)}; expected "
+                             f"normalized_shape {shape}")
     y, _ = normalize(input, tuple(range(input.ndim - k, input.ndim)), eps)
     if weight is not None:
         y = y * weight

@@ -1,0 +1,224 @@
+"""Mean and variance over dims as graph nodes: the building blocks of every normalization.
+
+Standardizing x over a set of dims D (n = |D| elements per group),
+
+    x̂ = (x - μ) / σ,   μ = mean_D x,   σ = sqrt(var_D x + eps)   (biased variance),
+
+has the gradient, with g = dL/dx̂,
+
+    dL/dx = (1/σ) (g - mean_D g - x̂ mean_D(g x̂)).
+
+x - μ, x̂ and 1/σ depend on x, so for second derivatives they must be *Tensors in the graph*, not
+raw arrays (a raw 1/σ is a constant to the second derivative, and batch norm's Hessian comes out
+wrong). Here each is the output of a Function of x -- ``Centered`` (x ↦ x - μ), ``Normalize``
+(x ↦ x̂) and ``InvStd`` (x ↦ 1/σ) -- whose backward is itself written in Tensor ops:
+differentiable to any order. ``Moments`` computes μ, σ and x - μ (or x̂) once, in the forward;
+those nodes hand the values back, so the graph costs no recomputation.
+
+Speed. Normalization is memory-bound: its cost is the number of passes over x. The kernels here
+make each pass do as much as it can -- a sum fused into the pass that produces its input
+(einsum: no product temporary), a·p + b·q + r in one pass -- run block by block on all cores
+for big arrays (ops/parallel.py), and broadcast per-channel values as whole (1, C, H, W) planes
+(``spread``).
+"""
+from .. import backend
+from ..function import Function
+from . import parallel
+from .shape import sum_to
+
+
+# ----------------------------------------------------------------------------- blocked sums over D
+def _einsum_spec(ndim, dims):
+    """'abcd->b' for summing a 4-d array over dims (0, 2, 3)."""
+    letters = 'abcdefghijklmnopqrstuvwxyz'[:ndim]
+    return letters, ''.join(c for i, c in enumerate(letters) if i not in dims)
+
+
+def _keep_shape(shape, dims):
+    return tuple(1 if i in dims else n for i, n in enumerate(shape))
+
+
+def _raw_sum(a, dims, b=None):
+    """sum_D a (or sum_D a·b) in keepdim shape, in one einsum pass (no a·b temporary)."""
+    xp = backend.xp_of(a)
+    src, dst = _einsum_spec(a.ndim, dims)
+    total = xp.einsum(f'{src}->{dst}', a) if b is None else xp.einsum(f'{src},{src}->{dst}', a, b)
+    return total.reshape(_keep_shape(a.shape, dims))
+
+
+def _join(parts, dims):
+    """Per-block results of a sum over D: added up when D spans the blocked dim 0, else stacked."""
+    if len(parts) == 1:
+        return parts[0]
+    if 0 not in dims:
+        return backend.xp_of(parts[0]).concatenate(parts, axis=0)
+    total = parts[0]
+    for p in parts[1:]:
+        total = total + p
+    return total
+
+
+def _blocked_sum(a, dims, b=None):
+    return _join(parallel.by_rows(lambda r: _raw_sum(a[r], dims, None if b is None else b[r]), a), dims)
+
+
+def block_rows(a, rows):
+    """The block ``rows`` of a per-row array; a broadcast (leading dim 1) array whole."""
+    return a if a.shape[0] == 1 else a[rows]
+
+
+def spread(a, shape):
+    """A per-channel array (1, C, 1, 1) copied out to (1, C, H, W) (tiny: C·H·W values).
+
+    NumPy broadcasts (N, C, H, W) against (1, C, 1, 1) with an inner loop of only H·W elements
+    (49 at 7×7) -- ~1.5x slower than against a contiguous (1, C, H, W) plane, where the inner
+    loop runs over all C·H·W. Arrays without that layout are returned unchanged.
+    """
+    if a.ndim < 3 or a.shape[0] != 1 or shape[0] == 1 or tuple(a.shape[2:]) == tuple(shape[2:]):
+        return a
+    xp = backend.xp_of(a)
+    return xp.ascontiguousarray(xp.broadcast_to(a, (1,) + tuple(shape[1:])))
+
+
+class SumProduct(Function):
+    """sum_D a, or sum_D a·b for two tensors of one shape; keepdim shape.
+
+    One einsum pass instead of a product and a sum: the reductions of normalization's backward.
+    d/da sum_D a·b = b (broadcast), d/db = a.
+    """
+
+    def __init__(self, dims):
+        self.dims = dims
+
+    def forward(self, a, b=None):
+        return _blocked_sum(a, self.dims, b)
+
+    def backward(self, g):
+        shape = self.inputs[0].shape
+        g = g.expand(shape)  # broadcast_to
+        if len(self.inputs) == 1:
+            return g
+        a, b = self.inputs
+        need_a, need_b = self.needs_input_grad
+        return (g * b if need_a else None, g * a if need_b else None)
+
+
+def _mean_d(a, dims, count, b=None):
+    return (SumProduct(dims)(a) if b is None else SumProduct(dims)(a, b)) / count
+
+
+class Combine(Function):
+    """u·p + v·q + r: u, v of one shape, p, q, r small arrays broadcasting against it.
+
+    The last step of the fused backward, as one blocked pass writing one array (composed from
+    Mul and Add it would write four). d/du = p, d/dv = q, and p, q, r get their products summed
+    back to their shapes, as for any broadcast.
+    """
+
+    def forward(self, u, v, p, q, r):
+        xp = backend.xp_of(u)
+        out = xp.empty_like(u)
+        p, q, r = (spread(a, u.shape) for a in (p, q, r))
+
+        def kernel(rows):
+            o = xp.multiply(u[rows], block_rows(p, rows), out=out[rows])
+            o += v[rows] * block_rows(q, rows)
+            o += block_rows(r, rows)
+        parallel.by_rows(kernel, u)
+        return out
+
+    def backward(self, g):
+        u, v, p, q, r = self.inputs
+        need = self.needs_input_grad
+        return (g * p if need[0] else None, g * q if need[1] else None,
+                sum_to(g * u, p.shape) if need[2] else None,
+                sum_to(g * v, q.shape) if need[3] else None,
+                sum_to(g, r.shape) if need[4] else None)
+
+
+# ----------------------------------------------------------------------------- x - μ, x̂, 1/σ as nodes
+class Moments:
+    """μ, biased var and 1/σ of x over ``dims``, and x - μ or x̂, computed once in the forward.
+
+    These raw arrays enter the graph only as outputs of Centered / Normalize / InvStd nodes of x,
+    which carry the right derivatives; the running statistics read μ and var (they get no
+    gradient, as in torch). ``keep_centered`` keeps x - μ (the fused kernel works with it) and
+    makes x̂ on demand; otherwise x - μ becomes x̂ in place (one array fewer).
+    """
+
+    def __init__(self, x, dims, eps, keep_centered=False):
+        self.dims = dims
+        self.count = 1
+        for d in dims:
+            self.count *= x.shape[d]
+        xp = backend.xp_of(x)
+        self.mean = _blocked_sum(x, dims) / self.count
+        mean, centered = spread(self.mean, x.shape), xp.empty_like(x)
+
+        def center(rows):  # two passes (center, then square) -- no cancellation when |μ| >> σ --
+            c = xp.subtract(x[rows], block_rows(mean, rows), out=centered[rows])
+            return _raw_sum(c, dims, c)  # but the squares are summed while the block is in cache
+        self.var = _join(parallel.by_rows(center, x), dims) / self.count
+        self.inv_std = 1.0 / xp.sqrt(self.var + eps)
+        if keep_centered:
+            self.centered, self._xhat = centered, None
+        else:
+            s = spread(self.inv_std, x.shape)
+            parallel.by_rows(lambda r: xp.multiply(centered[r], block_rows(s, r), out=centered[r]), x)
+            self.centered, self._xhat = None, centered
+
+    @property
+    def xhat(self):
+        if self._xhat is None:
+            self._xhat = self.centered * self.inv_std
+        return self._xhat
+
+
+class Centered(Function):
+    """x ↦ x - μ over D.  gx = g - mean_D g (linear)."""
+
+    def __init__(self, moments):
+        self.m = moments
+
+    def forward(self, x):
+        return self.m.centered
+
+    def backward(self, g):
+        return g - _mean_d(g, self.m.dims, self.m.count)
+
+
+class Normalize(Function):
+    """x ↦ x̂ = (x - μ) / σ over D.  gx = (1/σ) (g - mean_D g - x̂ mean_D(g x̂))."""
+
+    def __init__(self, moments):
+        self.m = moments
+
+    def forward(self, x):
+        return self.m.xhat
+
+    def backward(self, g):
+        (x,) = self.inputs
+        xhat, dims, n = self.output(), self.m.dims, self.m.count
+        s = InvStd(self.m)(x)
+        return s * (g - _mean_d(g, dims, n) - xhat * _mean_d(g, dims, n, xhat))
+
+
+class InvStd(Function):
+    """x ↦ 1/σ = (var_D x + eps)^(-1/2), keepdim shape.  d(1/σ)/dx_i = -(1/σ)² x̂_i / n."""
+
+    def __init__(self, moments):
+        self.m = moments
+
+    def forward(self, x):
+        return self.m.inv_std
+
+    def backward(self, g):
+        (x,) = self.inputs
+        s = self.output()
+        return Normalize(self.m)(x) * (g * s * s * (-1.0 / self.m.count))
+
+
+def normalize(x, dims, eps):
+    """(x̂ as a Tensor, the Moments it came from) for standardization over ``dims``."""
+    moments = Moments(x.data, dims, eps)
+    return Normalize(moments)(x), moments

@@ -1,0 +1,36 @@
+"""ops/parallel.py: blocks cover every row exactly once, in order, and errors come back."""
+import numpy as np
+import pytest
+
+import minigan as mg
+from minigan.ops import parallel
+
+
+def test_blocks_cover_every_row_once_in_order(monkeypatch):
+    monkeypatch.setattr(parallel, 'BLOCK', 10)
+    a = mg.zeros(23, 4).data  # 92 elements: blocks of 2 rows (8 elements, the most under 10)
+    seen = np.zeros(23, dtype=int)
+
+    def kernel(rows):
+        seen[rows] += 1
+        return rows
+    slices = parallel.by_rows(kernel, a)
+    assert len(slices) > 1 and all(isinstance(s, slice) for s in slices)
+    np.testing.assert_array_equal(seen, 1)
+    assert [s.start for s in slices] == sorted(s.start for s in slices)
+
+
+def test_small_arrays_and_device_arrays_run_once_whole(monkeypatch, device):
+    monkeypatch.setattr(parallel, 'BLOCK', 10 if device == 'cuda' else 1000)
+    a = mg.zeros(23, 4, device=device).data
+    assert parallel.by_rows(lambda rows: rows, a) == [...]
+
+
+def test_an_error_in_a_block_is_raised(monkeypatch):
+    monkeypatch.setattr(parallel, 'BLOCK', 10)
+
+    def kernel(rows):
+        if rows.start and rows.start > 10:
+            raise ValueError('block failed')
+    with pytest.raises(ValueError, match='block failed'):
+        parallel.by_rows(kernel, mg.zeros(23, 4).data)
