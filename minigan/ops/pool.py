@@ -112,7 +112,7 @@ class MaxPool2d(Function):
             if has_nan:
                 wins |= xp.isnan(v)
             xp.maximum(best, v, out=best)  # NaN propagates, as torch's max does
-            xp.subtract(self.index, k, out=step)
+            xp.subtract(self.index, self.index.dtype.type(k), out=step)  # k in index's dtype
             step *= wins
             self.index -= step
         return nchw(best)
