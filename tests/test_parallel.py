@@ -1,4 +1,6 @@
 """ops/parallel.py: blocks cover every row exactly once, in order, and errors come back."""
+import time
+
 import numpy as np
 import pytest
 
@@ -34,3 +36,27 @@ def test_an_error_in_a_block_is_raised(monkeypatch):
             raise ValueError('block failed')
     with pytest.raises(ValueError, match='block failed'):
         parallel.by_rows(kernel, mg.zeros(23, 4).data)
+
+
+@pytest.mark.skipif(not hasattr(__import__('os'), 'fork'), reason='needs os.fork')
+def test_a_forked_child_gets_a_pool_of_its_own(monkeypatch):
+    import os
+    monkeypatch.setattr(parallel, 'BLOCK', 10)
+    a = mg.zeros(23, 4).data
+    parallel.by_rows(lambda rows: None, a)  # the parent's pool now exists
+    pid = os.fork()
+    if pid == 0:  # the child: blocks must still run (the inherited pool has no threads)
+        try:
+            ok = len(parallel.by_rows(lambda rows: rows, a)) > 1
+        finally:
+            os._exit(0 if ok else 1)
+    for _ in range(200):  # up to 10 s: without its own pool the child hangs, so don't wait forever
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child's blocks never ran")
+    assert os.WEXITSTATUS(status) == 0

@@ -26,6 +26,16 @@ def _threads():
     return _pool
 
 
+def _forget_pool():
+    global _pool
+    _pool = None
+
+
+# A forked child (a multiprocessing worker) inherits the pool object but not its threads: it
+# would queue blocks that nobody runs. It starts a pool of its own instead.
+os.register_at_fork(after_in_child=_forget_pool)
+
+
 def by_rows(kernel, array):
     """[kernel(rows) for slices ``rows`` of dim 0 of ``array`` that together cover it].
 
