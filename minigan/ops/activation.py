@@ -59,6 +59,13 @@ class LeakyReLU(Function):
         return MaskScale(self.mask, self.slope)(gy)
 
 
+class ReLU(LeakyReLU):
+    """max(x, 0): leaky_relu with slope 0 (its own name in grad_fn and error messages)."""
+
+    def __init__(self):
+        super().__init__(0.0)
+
+
 class MaskScale(Function):
     """g ↦ g · s with s = 1 where ``mask``, ``slope`` elsewhere: linear, so its backward is
     itself (the second derivative of leaky_relu is 0 wherever it exists)."""
@@ -92,7 +99,7 @@ def _mask_scale(xp, mask, slope, dtype):
 
 def relu(input, inplace=False):
     """max(x, 0), elementwise."""
-    return LeakyReLU(0.0)(input)
+    return ReLU()(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
