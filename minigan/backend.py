@@ -109,7 +109,7 @@ def as_dtype(dtype):
 
 
 def is_floating(dtype):
-    return numpy.issubdtype(dtype, numpy.floating)
+    return numpy.dtype(dtype).kind == 'f'  # (numpy.issubdtype says the same, ~10x slower; every op asks)
 
 
 def result_dtype_of(value):

@@ -39,9 +39,15 @@ def _differentiable(inputs):
     return positions
 
 
-def _projections(outputs):
-    """A fixed random vector per floating output, drawn from a generator of its own."""
-    rng = backend.generator(0)  # not the global one: a check must not shift the user's seed
+# The projections come from generators of their own: a check must not move the user's random
+# stream, and its vectors must not coincide with test data (drawn, say, from default_rng(0): a
+# projection parallel to the input can hide a wrong term of the derivative).
+PROJECTION_SEED = 0x6AD_C4EC
+
+
+def _projections(outputs, stream=0):
+    """A fixed random vector per floating output."""
+    rng = backend.generator([PROJECTION_SEED, stream])
     return [Tensor(backend.to_device(rng.standard_normal(o.shape), o.device).astype(o.dtype, copy=False))
             for o in outputs]
 
@@ -64,9 +70,12 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, raise_exception=True):
     require grad must be float64. On a mismatch raises GradcheckError naming the input, the worst
     element and both values (or returns False when raise_exception=False).
     """
-    inputs = _as_tuple(inputs)
+    return _gradcheck(fn, _as_tuple(inputs), eps, atol, rtol, raise_exception, stream=0)
+
+
+def _gradcheck(fn, inputs, eps, atol, rtol, raise_exception, stream):
     positions = _differentiable(inputs)
-    projections = _projections(_as_tuple(fn(*inputs)))
+    projections = _projections(_as_tuple(fn(*inputs)), stream)
 
     s = _projected(fn, inputs, projections)
     if s is None or not s.requires_grad:
@@ -150,4 +159,5 @@ def gradgradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, raise_exception=Tr
             grads = grad([s], [xs[i] for i in positions], create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
-    return gradcheck(first_derivatives, inputs, eps, atol, rtol, raise_exception)
+    # the outer check projects on vectors of another stream than the inner one
+    return _gradcheck(first_derivatives, inputs, eps, atol, rtol, raise_exception, stream=1)

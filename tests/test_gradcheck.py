@@ -49,7 +49,7 @@ def test_a_wrong_first_derivative_is_named_with_input_element_and_values():
 def test_a_derivative_frozen_as_an_array_passes_first_order_but_fails_second():
     x = double(3)
     assert mg.gradcheck(lambda t: SquareWithFrozenDerivative()(t), (x,))
-    with pytest.raises(mg.GradcheckError, match='analytic 0, numeric'):
+    with pytest.raises(mg.GradcheckError, match='analytic -?0, numeric'):
         mg.gradgradcheck(lambda t: SquareWithFrozenDerivative()(t), (x,))
 
 
