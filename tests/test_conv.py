@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import minigan as mg
 import minigan.functional as F
-from minigan.ops import im2col
+from minigan.ops import parallel
 
 from .torch_parity import check_parity
 
@@ -228,7 +228,7 @@ def test_channel_blocks_on_threads_give_the_same_numbers(monkeypatch, groups):
     """Big tensors move their channel blocks on worker threads; force that path on a small case
     and check forward (direct loops) and gradients (torch)."""
     x, w, gy = random_arrays(13, (3, 4, 7, 7), (6, 4 // groups, 3, 3), (3, 6, 4, 4))
-    monkeypatch.setattr(im2col, 'PARALLEL_MIN_SIZE', 0)
+    monkeypatch.setattr(parallel, 'BLOCK', 1)
     xt, wt = mg.tensor(x, requires_grad=True), mg.tensor(w, requires_grad=True)
     y = F.conv2d(xt, wt, stride=2, padding=1, groups=groups)
     expected = direct_conv2d(x, w, None, (2, 2), (1, 1, 1, 1), (1, 1), groups)

@@ -26,12 +26,11 @@ The ops in conv.py / pool.py hand out (N, C, H, W) *views* of these buffers.
 Two more things make them fast: each core moves its own block of channels (in_channel_blocks),
 and the column matrices live in reused scratch memory (``scratch``).
 """
-import os
 import threading
 from collections import namedtuple
-from concurrent.futures import ThreadPoolExecutor
 
 from .. import backend
+from . import parallel
 
 
 class Window(namedtuple('Window', 'kernel stride dilation pad big small')):
@@ -100,7 +99,7 @@ def im2col(x, win):
 
     def fill(lo, hi):  # channels lo..hi-1
         cols[lo:hi] = windows(pad_to_span(x[lo:hi], win), win)
-    in_channel_blocks(fill, C, cols)
+    parallel.per_core(fill, C, cols)
     return cols.reshape(C * kh * kw, oh * ow * N)
 
 
@@ -133,7 +132,7 @@ def col2im(cols, win, C, N):
                 if blocks is not None:
                     (_, rows, cs), dst = blocks
                     image[dst] += parts[:, i, j, rows, cs]
-    in_channel_blocks(accumulate, C, cols)
+    parallel.per_core(accumulate, C, cols)
     return x
 
 
@@ -147,7 +146,7 @@ def to_chwn(a):
 
     def copy(lo, hi):
         out[lo:hi] = t[lo:hi]
-    in_channel_blocks(copy, t.shape[0], out)
+    parallel.per_core(copy, t.shape[0], out)
     return out
 
 
@@ -174,32 +173,6 @@ def scratch(slot, shape, like):
 
 
 _scratch = threading.local()
-_pool = None  # the worker threads, started on first use
-
-
-def in_channel_blocks(work, channels, array):
-    """Run work(lo, hi) over blocks of channels covering [0, channels).
-
-    On the CPU and for a big ``array``, one block per core in parallel threads: NumPy lets go of
-    the GIL while it copies and adds, so every core moves its own channels -- BLAS and torch use
-    every core too. On a GPU (or for small work) one call does it all.
-    """
-    global _pool
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1
-    blocks = min(cores, channels)
-    if blocks < 2 or array.size < PARALLEL_MIN_SIZE or backend.device_of(array) != 'cpu':
-        work(0, channels)
-        return
-    if _pool is None:
-        _pool = ThreadPoolExecutor(cores, thread_name_prefix='minigan-im2col')
-    bounds = [channels * k // blocks for k in range(blocks + 1)]
-    for future in [_pool.submit(work, lo, hi) for lo, hi in zip(bounds, bounds[1:])]:
-        future.result()  # re-raises a worker's exception here
-
-
-PARALLEL_MIN_SIZE = 1 << 18  # elements; below this, starting threads costs more than it saves
-
-
 # ----------------------------------------------------------------------------- padding, window sums
 def pad_to_span(x, win, fill=0.0):
     """(C, H, W, N) padded with ``fill`` (or cut) to exactly the rows/columns the windows read."""

@@ -18,11 +18,17 @@ BLOCK = 1 << 18    # elements per block (1 MB of float32): several blocks per co
 _pool = None
 
 
+def cores():
+    """The CPU cores this process may run on."""
+    if hasattr(os, 'sched_getaffinity'):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def _threads():
     global _pool
     if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
-                                   thread_name_prefix='minigan-block')
+        _pool = ThreadPoolExecutor(max_workers=cores(), thread_name_prefix='minigan-block')
     return _pool
 
 
@@ -36,6 +42,10 @@ def _forget_pool():
 os.register_at_fork(after_in_child=_forget_pool)
 
 
+def _serial(array, size_needed):
+    return backend.device_of(array) != 'cpu' or array.size < size_needed or cores() < 2
+
+
 def by_rows(kernel, array):
     """[kernel(rows) for slices ``rows`` of dim 0 of ``array`` that together cover it].
 
@@ -45,8 +55,22 @@ def by_rows(kernel, array):
     in this thread (``a[...]`` is all of a, 0-d arrays included).
     """
     rows = array.shape[0] if array.ndim else 1
-    if (backend.device_of(array) != 'cpu' or array.size < 2 * BLOCK or rows < 2
-            or (os.cpu_count() or 1) < 2):
+    if _serial(array, 2 * BLOCK) or rows < 2:
         return [kernel(...)]
     step = max(1, BLOCK * rows // array.size)
     return list(_threads().map(kernel, [slice(i, i + step) for i in range(0, rows, step)]))
+
+
+def per_core(work, length, array):
+    """Run work(lo, hi) over one block [lo, hi) of [0, length) per core, in parallel.
+
+    For copies whose blocks are best big (im2col moves whole channels): ``array`` is the one the
+    work writes, and decides, as in by_rows, whether threads are worth starting.
+    """
+    blocks = min(cores(), length)
+    if _serial(array, BLOCK) or blocks < 2:
+        work(0, length)
+        return
+    bounds = [length * k // blocks for k in range(blocks + 1)]
+    for future in [_threads().submit(work, lo, hi) for lo, hi in zip(bounds, bounds[1:])]:
+        future.result()  # re-raises a worker's exception here
