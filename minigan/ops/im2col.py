@@ -23,7 +23,7 @@ The ops in conv.py / pool.py hand out (N, C, H, W) *views* of these buffers.
   col2im   its adjoint: every column entry is *added* back to the pixel it was read from
            -- kh*kw strided adds, the only Python loop
 
-Two more things make them fast: each core moves its own block of channels (in_channel_blocks),
+Two more things make them fast: each core moves its own block of channels (parallel.per_core),
 and the column matrices live in reused scratch memory (``scratch``).
 """
 import threading
