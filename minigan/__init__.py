@@ -18,12 +18,12 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh
 from .ops.convert import clone
 from .ops.linalg import matmul
-from .ops.math import (abs, add, clamp, clip, div, exp, log, maximum, minimum, mul, neg, pow, sign,
-                       sqrt, sub, where)
-from .ops.reduce import (all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, std, sum,
-                         var)
-from .ops.shape import (broadcast_to, cat, chunk, flatten, permute, reshape, split, squeeze, stack,
-                        transpose, unsqueeze)
+from .ops.math import (abs, add, clamp, clip, cos, div, exp, expm1, log, log1p, masked_fill,
+                       maximum, minimum, mul, neg, pow, sign, sin, sqrt, square, sub, where)
+from .ops.reduce import (all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, norm, std,
+                         sum, var)
+from .ops.shape import (broadcast_to, cat, chunk, flatten, permute, repeat, reshape, split, squeeze,
+                        stack, transpose, unsqueeze)
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled, tensor
 
 from . import losses, nn, optim  # noqa: E402,F401 -- minigan.losses, and .nn / .optim as torch.nn / torch.optim

@@ -61,7 +61,6 @@ import math
 from . import backend, creation
 from . import functional as F
 from .autograd import grad
-from .ops.math import sqrt, where
 from .tensor import Tensor, enable_grad, is_grad_enabled
 
 LOG_2PI = math.log(2 * math.pi)
@@ -174,11 +173,8 @@ def gradient_penalty(critic, real, fake, weight=10.0, epsilon=None):
     The gradient is built with create_graph=True, so the penalty's backward reaches the critic's
     weights (and real/fake, if they require grad: detach the fakes in the critic step).
 
-    The norm is exact and safe at g = 0. sqrt's derivative is infinite at 0, and the chain rule
-    would multiply it by the zero gradient of Σg² there: 0·∞ = nan. So sqrt gets a harmless 1
-    where Σg² = 0 and the result is replaced by 0 there (the "double where"): the value is
-    exactly ‖g‖ everywhere and its gradient is 0 at g = 0, as torch's norm gives -- where
-    sqrt(Σg² + δ) would shift every value (and its agreement with torch) by δ.
+    The norm (``Tensor.norm``) is exact and safe at g = 0: its gradient there is 0, not nan, as
+    torch's is -- where sqrt(Σg² + δ) would shift every value (and its agreement with torch) by δ.
     """
     name = 'gradient_penalty'
     real, fake = _batches(name, real=real, fake=fake)
@@ -190,7 +186,7 @@ def gradient_penalty(critic, real, fake, weight=10.0, epsilon=None):
     if not x_hat.requires_grad:  # built from constants: a fresh leaf, so make it one we can grad
         x_hat.requires_grad_(True)
     g = _input_gradient(name, critic, x_hat)
-    norm = _l2_norm_per_sample(g)
+    norm = g.reshape(g.shape[0], -1).norm(dim=1)  # per sample, over all non-batch dims
     return weight * ((norm - 1.0) ** 2).mean()
 
 
@@ -237,13 +233,6 @@ def _input_gradient(name, critic, x):
                                "require grad; the critic must compute its scores from x with minigan ops")
         (g,) = grad(scores.sum(), x, create_graph=differentiate_later, allow_unused=True)
     return creation.zeros_like(x) if g is None else g  # a critic that ignores x: gradient 0
-
-
-def _l2_norm_per_sample(g):
-    """‖g_n‖₂ over all non-batch dims, exact, with gradient 0 (not nan) where g_n = 0."""
-    squares = (g * g).reshape(g.shape[0], -1).sum(1)
-    nonzero = squares > 0
-    return where(nonzero, sqrt(where(nonzero, squares, 1.0)), 0.0)
 
 
 # ----------------------------------------------------------------------------- CycleGAN

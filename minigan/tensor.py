@@ -152,6 +152,14 @@ class Tensor:
         """The values as a host NumPy array (a view on 'cpu', a copy from 'cuda')."""
         return backend.to_numpy(self.data)
 
+    def __array__(self, dtype=None, copy=None):
+        """numpy.asarray(t) (and so matplotlib) sees the values of a CPU tensor; a CUDA tensor
+        must be copied explicitly with .numpy() or .cpu(), as in torch."""
+        if self.device != 'cpu':
+            raise TypeError("can't convert a 'cuda' tensor to a NumPy array implicitly; "
+                            "use .numpy() or .cpu() to copy it to the host first")
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+
     def __float__(self):
         return float(self.item())
 

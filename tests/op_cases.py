@@ -130,6 +130,13 @@ def draw_expand(d):
     return [d(arrays(small))], {'sizes': tuple(target)}
 
 
+def draw_repeat(d):
+    shape = d(shapes(max_dims=3))
+    extra = d(st.integers(0, 1))
+    sizes = tuple(d(st.lists(st.integers(1, 3), min_size=len(shape) + extra, max_size=len(shape) + extra)))
+    return [d(arrays(shape))], {'sizes': sizes}
+
+
 def draw_basic_index(d):
     shape = d(shapes(min_dims=1))
     index = []
@@ -248,6 +255,11 @@ CASES = [
     Case('log', unary('positive'), mg.log, np.log, _torch('log')),
     Case('sqrt', unary('positive'), mg.sqrt, np.sqrt, _torch('sqrt')),
     Case('abs', unary('nonzero'), mg.abs, np.abs, _torch('abs')),
+    Case('sin', unary(), mg.sin, np.sin, _torch('sin')),
+    Case('cos', unary(), mg.cos, np.cos, _torch('cos')),
+    Case('log1p', unary('unit'), mg.log1p, np.log1p, _torch('log1p')),
+    Case('expm1', unary(), mg.expm1, np.expm1, _torch('expm1')),
+    Case('square', unary(), mg.square, np.square, _torch('square')),
     Case('clamp', unary('clampable'), lambda x: mg.clamp(x, -0.5, 0.5), lambda x: np.clip(x, -0.5, 0.5),
          lambda x: x.clamp(-0.5, 0.5)),
     Case('clamp_min', unary('clampable'), lambda x: x.clamp(min=0.5), lambda x: np.maximum(x, 0.5),
@@ -273,6 +285,10 @@ CASES = [
          _np_reduce(np.min), lambda x, dim, keepdim: x.min(dim, keepdim=keepdim)[0]),
     Case('amax', reduction('some', min_dims=1), lambda x, dim, keepdim: x.amax(dim, keepdim),
          _np_reduce(np.max), lambda x, dim, keepdim: x.amax(dim, keepdim)),
+    Case('norm', with_params(reduction('some', min_dims=1), p=st.sampled_from([2, 1, 3])),
+         lambda x, dim, keepdim, p: x.norm(p, dim, keepdim),
+         lambda x, dim, keepdim, p: np.sum(np.abs(x) ** p, axis=dim, keepdims=keepdim) ** (1 / p),
+         lambda x, dim, keepdim, p: x.norm(p, dim, keepdim)),
     Case('logsumexp', reduction('some', min_dims=1), lambda x, dim, keepdim: x.logsumexp(dim, keepdim),
          lambda x, dim, keepdim: np.log(np.sum(np.exp(x), axis=dim, keepdims=keepdim)),
          lambda x, dim, keepdim: x.logsumexp(dim, keepdim)),
@@ -293,6 +309,11 @@ CASES = [
          lambda x, dim: np.expand_dims(x, dim), lambda x, dim: x.unsqueeze(dim)),
     Case('expand', draw_expand, lambda x, sizes: x.expand(sizes), lambda x, sizes: np.broadcast_to(x, sizes),
          lambda x, sizes: x.expand(sizes)),
+    Case('repeat', draw_repeat, lambda x, sizes: x.repeat(sizes),
+         lambda x, sizes: np.tile(x, sizes), lambda x, sizes: x.repeat(sizes)),
+    Case('masked_fill', draw_where, lambda a, b, cond: (a + b).masked_fill(mg.tensor(cond, device=a.device), -1.5),
+         lambda a, b, cond: np.where(cond, -1.5, a + b),
+         lambda a, b, cond: (a + b).masked_fill(__import__('torch').as_tensor(cond), -1.5)),
     Case('index_basic', draw_basic_index, lambda x, index: x[index], lambda x, index: x[index],
          lambda x, index: x[index]),
     Case('index_int_arrays', draw_int_array_index, lambda x, index: x[index], lambda x, index: x[index],

@@ -181,3 +181,19 @@ def test_conversions():
     assert float(mg.tensor(2.0)) == 2.0 and int(mg.tensor(3)) == 3
     with pytest.raises(ValueError, match='ambiguous'):
         bool(mg.ones(2))
+
+
+def test_numpy_asarray_sees_a_cpu_tensor_but_not_a_cuda_one():
+    np.testing.assert_array_equal(np.asarray(mg.tensor([1.0, 2.0])), [1.0, 2.0])
+    with pytest.raises(TypeError, match=r"'cuda' tensor.*\.numpy\(\)"):
+        np.asarray(mg.ones(2, device='cuda'))
+
+
+def test_norm_is_exact_and_has_gradient_zero_at_zero_like_torch():
+    x = mg.tensor([[3.0, 4.0], [0.0, 0.0]], requires_grad=True)
+    n = x.norm(dim=1)
+    np.testing.assert_array_equal(n.numpy(), [5.0, 0.0])
+    n.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [[0.6, 0.8], [0.0, 0.0]])
+    with pytest.raises(ValueError, match='norm: p must be'):
+        x.norm(-1)

@@ -67,7 +67,7 @@ class Div(_Binary):
 
 
 class Pow(_Binary):
-    """a ** b for two tensors: d/da = b a^(b-1), d/db = a^b log a (taken as 0 where a == 0)."""
+    """a ** b for two tensors: d/da = b a^(b-1), d/db = a^b log a."""
 
     def compute(self, xp, a, b):
         return a ** b
@@ -77,10 +77,10 @@ class Pow(_Binary):
         need_a, need_b = self.needs_input_grad
         ga = sum_to(gy * b * a ** (b - 1), a.shape) if need_a else None
         gb = None
-        if need_b:
-            positive = a.data > 0
-            safe_a = where(positive, a, 1.0)  # log a only where it exists
-            gb = sum_to(where(positive, gy * self.output() * log(safe_a), 0.0), b.shape)
+        if need_b:  # a^b log a; at a = 0 (b >= 0) the limit 0, as torch takes it; NaN for a < 0
+            limit_zero = (a.data == 0) & (b.data >= 0)
+            safe_a = where(limit_zero, 1.0, a)
+            gb = sum_to(where(limit_zero, 0.0, gy * self.output() * log(safe_a)), b.shape)
         return ga, gb
 
 
@@ -135,6 +135,42 @@ class Log(Function):
 
     def backward(self, gy):
         return gy / self.inputs[0]
+
+
+class Log1p(Function):
+    """log(1 + x), accurate for small x."""
+
+    def forward(self, x):
+        return backend.xp_of(x).log1p(x)
+
+    def backward(self, gy):
+        return gy / (1.0 + self.inputs[0])
+
+
+class Expm1(Function):
+    """e^x - 1, accurate for small x."""
+
+    def forward(self, x):
+        return backend.xp_of(x).expm1(x)
+
+    def backward(self, gy):
+        return gy * (self.output() + 1.0)
+
+
+class Sin(Function):
+    def forward(self, x):
+        return backend.xp_of(x).sin(x)
+
+    def backward(self, gy):
+        return gy * cos(self.inputs[0])
+
+
+class Cos(Function):
+    def forward(self, x):
+        return backend.xp_of(x).cos(x)
+
+    def backward(self, gy):
+        return -gy * sin(self.inputs[0])
 
 
 class Sqrt(Function):
@@ -280,6 +316,26 @@ def sqrt(x):
     return Sqrt()(x)
 
 
+def log1p(x):
+    return Log1p()(x)
+
+
+def expm1(x):
+    return Expm1()(x)
+
+
+def sin(x):
+    return Sin()(x)
+
+
+def cos(x):
+    return Cos()(x)
+
+
+def square(x):
+    return PowScalar(2)(x)
+
+
 def abs(x):  # noqa: A001 -- torch.abs
     return Abs()(x)
 
@@ -304,6 +360,11 @@ def where(condition, a, b):
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = Tensor(backend.asarray(a, device=backend.device_of(cond)))
     return Where(cond)(a, b)
+
+
+def masked_fill(x, mask, value):
+    """x with ``value`` where ``mask`` (a bool tensor broadcastable to x) is True."""
+    return where(mask, value, x)
 
 
 def maximum(a, b):

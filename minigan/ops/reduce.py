@@ -10,7 +10,8 @@ from collections import namedtuple
 from .. import backend
 from ..function import Function
 from ..tensor import Tensor
-from .math import exp, log, sqrt
+from .math import abs as _abs
+from .math import exp, log, sqrt, where
 from .shape import broadcast_to, reshape
 from .util import normalize_dim, normalize_dims
 
@@ -154,6 +155,30 @@ def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     m = Tensor(xp.where(xp.isfinite(m), m, 0).astype(x.dtype))  # a row of -inf must not give nan
     out = log(sum(exp(x - m), dims, keepdim=True)) + m
     return out if keepdim else reshape(out, tuple(n for i, n in enumerate(x.shape) if i not in dims))
+
+
+def norm(x, p=2, dim=None, keepdim=False):
+    """The p-norm (sum |x|^p)^(1/p) over ``dim`` (all dims when None); p=2 (or 'fro') by default,
+    p=inf for max |x|.
+
+    The root's derivative is infinite where the norm is 0, and the chain rule would multiply it by
+    the sum's zero derivative there: 0·inf = nan. So the root gets a harmless 1 where the sum is 0
+    and the result is replaced by 0 there (a "double where"): the value is exact and the gradient
+    at 0 is 0, as torch's norm gives.
+    """
+    dims, keepdim = _reduce_args(x, dim, keepdim, None, None, 'norm')
+    if p == 'fro':
+        p = 2
+    if not isinstance(p, (int, float)) or isinstance(p, bool) or p <= 0:
+        raise ValueError(f"norm: p must be a positive number, inf or 'fro', got {p!r}")
+    if p == 1:
+        return sum(_abs(x), dims, keepdim)
+    if p == float('inf'):
+        return amax(_abs(x), dims, keepdim)
+    powers = sum(x * x if p == 2 else _abs(x) ** p, dims, keepdim)
+    nonzero = powers > 0
+    safe = where(nonzero, powers, 1.0)
+    return where(nonzero, sqrt(safe) if p == 2 else safe ** (1.0 / p), 0.0)
 
 
 def argmax(x, dim=None, keepdim=False):

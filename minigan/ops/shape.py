@@ -135,6 +135,22 @@ def expand(x, *sizes):
     return broadcast_to(x, shape)
 
 
+def repeat(x, *sizes):
+    """torch's repeat: tile x ``sizes[i]`` times along dim i (leading sizes add new dims).
+
+    As views: each dim of size n becomes (1, n), is broadcast to (r, n), and flattened to r*n.
+    """
+    sizes = sizes[0] if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+    sizes = tuple(sizes)
+    if len(sizes) < x.ndim:
+        raise ValueError(f"repeat: {len(sizes)} sizes given for a tensor of {x.ndim} dims; "
+                         "expected at least one per dim")
+    shape = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
+    split = reshape(x, tuple(d for n in shape for d in (1, n)))
+    tiled = broadcast_to(split, tuple(d for r, n in zip(sizes, shape) for d in (r, n)))
+    return reshape(tiled, tuple(r * n for r, n in zip(sizes, shape)))
+
+
 # ----------------------------------------------------------------------------- indexing
 def _raw_index(index, device):
     """The index with every Tensor or array in it as an array on ``device`` (as torch allows a
