@@ -64,6 +64,18 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(results)
 
 
+def clear_grads(tensors, set_to_none=True):
+    """Forget the gradients accumulated in ``tensor.grad``: set them to None (the default, as in
+    torch), or to zeros in place."""
+    for t in tensors:
+        if t.grad is not None:
+            if set_to_none:
+                t.grad = None
+            else:
+                t.grad.detach_()
+                t.grad.data[...] = 0
+
+
 # ----------------------------------------------------------------------------- internals
 def _roots_and_seeds(outputs, grad_outputs, caller):
     if grad_outputs is not None and len(grad_outputs) != len(outputs):

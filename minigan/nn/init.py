@@ -137,3 +137,13 @@ def orthogonal_(tensor, gain=1.0):
         q = q.T
     tensor.data[...] = (q * gain).reshape(tensor.shape).astype(tensor.dtype)
     return tensor
+
+
+def layer_default_(weight, bias=None):
+    """torch's default for Linear and Conv layers: weight by kaiming_uniform_ with a = sqrt(5),
+    which is U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the bias from the same bound."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        uniform_(bias, -bound, bound)

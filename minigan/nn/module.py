@@ -13,6 +13,7 @@ write ``__init__`` (calling ``super().__init__()`` first) and ``forward``; calli
 import itertools
 
 from .. import backend
+from ..autograd import clear_grads
 from ..tensor import Tensor
 from . import state_dict as _state
 from .parameter import Parameter
@@ -248,13 +249,7 @@ class Module:
 
     def zero_grad(self, set_to_none=True):
         """Forget the gradients of all parameters (None by default, or zeros in place)."""
-        for p in self.parameters():
-            if p.grad is not None:
-                if set_to_none:
-                    p.grad = None
-                else:
-                    p.grad.detach_()
-                    p.grad.data[...] = 0
+        clear_grads(self.parameters(), set_to_none)
 
     # ---- device and dtype
     def to(self, *args, device=None, dtype=None):

@@ -10,6 +10,7 @@ An optimizer holds
 the Parameter objects (and their memory) the same, so a model and its optimizer stay linked.
 """
 from .. import backend
+from ..autograd import clear_grads
 from ..tensor import Tensor, enable_grad
 
 
@@ -54,14 +55,7 @@ class Optimizer:
         self.param_groups.append(group)
 
     def zero_grad(self, set_to_none=True):
-        for group in self.param_groups:
-            for p in group['params']:
-                if p.grad is not None:
-                    if set_to_none:
-                        p.grad = None
-                    else:
-                        p.grad.detach_()
-                        p.grad.data[...] = 0
+        clear_grads((p for group in self.param_groups for p in group['params']), set_to_none)
 
     def step(self, closure=None):
         """One update of every parameter with a gradient; ``closure`` re-evaluates the loss."""
