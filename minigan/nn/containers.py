@@ -15,7 +15,21 @@ def _index(i, n, what):
     return i % n
 
 
-class Sequential(Module):
+class _Sequence(Module):
+    """Children kept in order: len(), iteration, append() (named by the next index)."""
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+
+class Sequential(_Sequence):
     """Sequential(m0, m1, ...) or Sequential({'name': m, ...}): forward(x) = ...m1(m0(x))."""
 
     def __init__(self, *args):
@@ -38,18 +52,8 @@ class Sequential(Module):
             return Sequential(dict(modules[i]))
         return modules[_index(i, len(modules), 'Sequential')][1]
 
-    def __len__(self):
-        return len(self._modules)
 
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
-
-class ModuleList(Module):
+class ModuleList(_Sequence):
     """A list of modules, registered as children '0', '1', ...; it has no forward of its own."""
 
     def __init__(self, modules=None):
@@ -65,16 +69,6 @@ class ModuleList(Module):
 
     def __setitem__(self, i, module):
         self.add_module(str(_index(i, len(self), 'ModuleList')), module)
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
 
     def extend(self, modules):
         for module in modules:
