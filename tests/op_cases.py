@@ -203,6 +203,13 @@ def draw_matmul(d):
     return [d(arrays(s, salt=i)) for i, s in enumerate(shapes_)], {}
 
 
+def draw_clamp_bounds(d):
+    """x and tensor bounds lo < hi that broadcast with it."""
+    sx, sb = d(broadcastable_pair())
+    lo = d(arrays(sb, 'unit', salt=1)) - 0.5
+    return [d(arrays(sx)), lo, lo + 1.0], {}
+
+
 def draw_where(d):
     sa, sb = d(broadcastable_pair())
     cond = np.random.default_rng(d(st.integers(0, 1000))).random(sa) > 0.5
@@ -264,6 +271,8 @@ CASES = [
          lambda x: x.clamp(-0.5, 0.5)),
     Case('clamp_min', unary('clampable'), lambda x: x.clamp(min=0.5), lambda x: np.maximum(x, 0.5),
          lambda x: x.clamp(min=0.5)),
+    Case('clamp_tensor_bounds', draw_clamp_bounds, lambda x, lo, hi: mg.clamp(x, lo, hi),
+         lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi), _torch('clamp')),
     # reductions
     Case('sum', reduction(), lambda x, dim, keepdim: x.sum(dim, keepdim), _np_reduce(np.sum),
          lambda x, dim, keepdim: x.sum(_torch_dims(x, dim), keepdim)),

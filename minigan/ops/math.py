@@ -338,10 +338,17 @@ def abs(x):  # noqa: A001 -- torch.abs
 
 
 def clamp(x, min=None, max=None):  # noqa: A002 -- torch's argument names
-    """Limit x to [min, max] (either may be None)."""
+    """Limit x to [min, max] (either may be None; numbers, or tensors that broadcast with x).
+
+    Tensor bounds are differentiable too: a bound gets the gradient where it is the output
+    (x < min, or x > max), x where it lies inside [min, max] -- torch's convention.
+    """
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
-    return Clamp(min, max)(x)
+    if not isinstance(min, Tensor) and not isinstance(max, Tensor):
+        return Clamp(min, max)(x)
+    y = x if min is None else where(compare('less', x, min), min, x)
+    return y if max is None else where(compare('greater', x, max), max, y)
 
 
 clip = clamp
