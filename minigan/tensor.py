@@ -8,9 +8,9 @@ A Tensor holds
     grad           after backward(): dL/d(self) as a Tensor of the same shape (leaves only, unless
                    retain_grad() was called)
 
-Arithmetic, reductions and shape methods (``x + y``, ``x.sum()``, ``x.reshape``...) are attached to
-the class by ``minigan.ops`` when it is imported, so this file never imports the ops: the ops sit
-above it. backward() and grad() live in ``minigan.autograd``.
+Arithmetic, reductions and shape methods (``x + y``, ``x.sum()``, ``x.reshape``...) and
+``backward()`` are attached to the class by ``minigan.ops`` when it is imported, so this file
+imports neither the ops nor the autograd engine (``minigan.autograd``), which sit above it.
 """
 import contextlib
 
@@ -200,11 +200,6 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("retain_grad() on a tensor that does not require grad")
         self.retains_grad = True
-
-    def backward(self, gradient=None, retain_graph=None, create_graph=False):
-        """Accumulate d(self)/d(leaf) · gradient into every leaf's .grad (see minigan.autograd)."""
-        from .autograd import backward  # autograd sits beside tensor; imported late to avoid a cycle
-        backward(self, gradient, retain_graph, create_graph)
 
     # ---- in-place changes of the data (for initializers and optimizers; they record nothing)
     def _check_inplace(self, what):

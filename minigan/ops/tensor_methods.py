@@ -1,8 +1,10 @@
 """Give Tensor its operators and methods (``x + y``, ``x.sum(1)``, ``x.reshape(2, 3)``...).
 
-They are attached here, by the ops package, because the ops sit above tensor.py: tensor.py
-cannot import them without a cycle. Each method is the module-level op of the same name.
+They are attached here, by the ops package, because the ops (and the autograd engine) sit above
+tensor.py: tensor.py cannot import them without a cycle. Each method is the module-level function
+of the same name; ``x.backward()`` is ``minigan.autograd.backward(x)``.
 """
+from .. import autograd
 from ..tensor import Tensor, as_tensor_like
 from . import activation, convert, linalg, math, reduce, shape
 
@@ -51,6 +53,7 @@ def _to(self, *args, **kwargs):
 
 
 METHODS = {
+    'backward': autograd.backward,
     '__add__': math.add, '__radd__': _reflected(math.add),
     '__sub__': math.sub, '__rsub__': _reflected(math.sub),
     '__mul__': math.mul, '__rmul__': _reflected(math.mul),
