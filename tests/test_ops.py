@@ -1,5 +1,6 @@
 """Every core op: forward against NumPy, gradients against finite differences (first and second
-order), and the same results on every device. The ops and their inputs are in op_cases.py."""
+order), on every device. The ops and their inputs are in op_cases.py; test_torch_parity.py
+holds the comparison with torch on the CPU."""
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -10,6 +11,7 @@ from minigan import backend
 
 from .op_cases import CASES
 from .strategies import numel
+from .torch_parity import check_parity
 
 DIFFERENTIABLE = [c for c in CASES if c.differentiable]
 
@@ -58,27 +60,12 @@ def test_second_derivatives_match_finite_differences(case, data):
     assert mg.gradgradcheck(closure(case, params), xs)
 
 
-def derivatives(case, arrays, params, device):
-    """Forward, first and second derivatives of a projected output, as host arrays."""
-    xs = as_tensors(arrays, device, requires_grad=True)
-    out = case.minigan(*xs, **params)
-    rng = np.random.default_rng(1)
-    v = mg.Tensor(backend.to_device(rng.standard_normal(out.shape), device))
-    firsts = mg.grad([(out * v).sum()], xs, create_graph=True, allow_unused=True)
-    firsts = [g if g is not None else mg.zeros_like(x) for g, x in zip(firsts, xs)]
-    s2 = mg.stack([(g * g).sum() for g in firsts]).sum()
-    seconds = mg.grad([s2], xs, allow_unused=True) if s2.requires_grad else [None] * len(xs)
-    seconds = [g if g is not None else mg.zeros_like(x) for g, x in zip(seconds, xs)]
-    return [t.numpy() for t in [out] + list(firsts) + list(seconds)]
-
-
 @pytest.mark.parametrize('case', DIFFERENTIABLE, ids=repr)
 @settings(max_examples=5)
 @given(data=st.data())
-def test_cuda_matches_cpu(case, data):
+def test_second_derivatives_on_cuda_match_torch(case, data):
     """On 'cuda' (a real GPU, or the strict stand-in that refuses host/device mixing) every op
-    gives the CPU's values, gradients and second derivatives."""
+    gives torch's values, gradients and second derivatives, as on the CPU."""
+    torch = pytest.importorskip('torch')
     arrays, params = case.draw(data.draw)
-    for on_cuda, on_cpu in zip(derivatives(case, arrays, params, 'cuda'),
-                               derivatives(case, arrays, params, 'cpu')):
-        np.testing.assert_allclose(on_cuda, on_cpu, rtol=1e-9, atol=1e-12)
+    check_parity(torch, closure(case, params), lambda *ts: case.torch(*ts, **params), arrays, device='cuda')
