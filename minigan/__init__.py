@@ -26,7 +26,7 @@ from .ops.shape import (broadcast_to, cat, chunk, flatten, permute, repeat, resh
                         stack, transpose, unsqueeze)
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled, tensor
 
-from . import losses, nn, optim  # noqa: E402,F401 -- minigan.losses, and .nn / .optim as torch.nn / torch.optim
+from . import losses, nn, optim, utils  # noqa: E402,F401 -- minigan.losses; .nn, .optim, .utils as torch's
 from .checkpoint import load, save  # noqa: E402 -- checkpoints without pickle
 
 bool = bool_  # noqa: A001 -- torch.bool

@@ -73,7 +73,7 @@ def clear_grads(tensors, set_to_none=True):
                 t.grad = None
             else:
                 t.grad.detach_()
-                t.grad.data[...] = 0
+                t.grad.array[...] = 0
 
 
 # ----------------------------------------------------------------------------- internals

@@ -84,7 +84,7 @@ def _encode(obj, arrays, where, seen):
     if isinstance(obj, _PLAIN):
         return obj
     if isinstance(obj, Tensor) or backend.is_array(obj):
-        array = obj.data if isinstance(obj, Tensor) else obj
+        array = obj.array if isinstance(obj, Tensor) else obj
         if not (backend.is_floating(array.dtype) or array.dtype.kind in 'biu'):
             raise TypeError(f"save: {where} is an array of dtype {array.dtype}; only bool, integer "
                             "and floating arrays can be saved (object arrays would need pickle)")

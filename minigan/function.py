@@ -42,7 +42,7 @@ class Function:
 
     def __call__(self, *inputs):
         inputs = self._as_tensors(inputs)
-        y = self.forward(*(t.data for t in inputs))
+        y = self.forward(*(t.array for t in inputs))
         output = Tensor(y)
         if (self.differentiable and is_grad_enabled()
                 and any(t.requires_grad for t in inputs)):
@@ -82,5 +82,5 @@ class Function:
                             "convert with .float() or .double()")
         if self.promotes_to_float and floats:
             (dtype,) = floats
-            tensors = tuple(t if t.dtype == dtype else Tensor(t.data.astype(dtype)) for t in tensors)
+            tensors = tuple(t if t.dtype == dtype else Tensor(t.array.astype(dtype)) for t in tensors)
         return tensors

@@ -85,7 +85,7 @@ def _gradcheck(fn, inputs, eps, atol, rtol, raise_exception, stream):
 
     for i, g in zip(positions, analytic):
         numeric = _numeric_gradient(fn, inputs, projections, inputs[i], eps)
-        a = backend.to_numpy(g.data) if g is not None else numeric * 0
+        a = backend.to_numpy(g.array) if g is not None else numeric * 0
         mismatch = _worst_mismatch(a, numeric, atol, rtol)
         if mismatch:
             if not raise_exception:
@@ -122,12 +122,12 @@ def _numeric_gradient(fn, inputs, projections, x, eps):
     values = []
     with no_grad():
         for index in _indices(x.shape):
-            original = x.data[index].item()
-            x.data[index] = original + eps
+            original = x.array[index].item()
+            x.array[index] = original + eps
             plus = _projected(fn, inputs, projections)
-            x.data[index] = original - eps
+            x.array[index] = original - eps
             minus = _projected(fn, inputs, projections)
-            x.data[index] = original
+            x.array[index] = original
             values.append(0.0 if plus is None else (plus.item() - minus.item()) / (2 * eps))
     return backend.to_numpy(backend.asarray(values, dtype=backend.float64)).reshape(x.shape)
 

@@ -1,8 +1,10 @@
 """Tensor: an array (NumPy or CuPy) plus the graph node that made it, and the grad-mode switch.
 
 A Tensor holds
-    data           the raw ndarray (NumPy on 'cpu', CuPy on 'cuda'); unlike torch, ``.data`` here *is*
-                   the array: optimizers update it in place, outside the graph
+    array          the raw ndarray (NumPy on 'cpu', CuPy on 'cuda'): what the ops compute on, and
+                   what optimizers and initializers update in place, outside the graph
+    data           as in torch: a Tensor sharing ``array``'s memory that does not require grad,
+                   so ``p.data.clamp_(-c, c)`` or ``nn.init.normal_(m.weight.data)`` change p
     requires_grad  whether gradients should flow to it
     grad_fn        the Function that produced it (None for a leaf: an input or a parameter)
     grad           after backward(): dL/d(self) as a Tensor of the same shape (leaves only, unless
@@ -72,13 +74,13 @@ class enable_grad(contextlib.ContextDecorator):
 class Tensor:
     """A multi-dimensional array that remembers how it was computed."""
 
-    __slots__ = ('data', 'requires_grad', 'grad', 'grad_fn', 'retains_grad', '__weakref__')
+    __slots__ = ('array', 'requires_grad', 'grad', 'grad_fn', 'retains_grad', '__weakref__')
     __array_ufunc__ = None  # numpy_array + tensor defers to Tensor.__radd__ instead of looping
 
     def __init__(self, data, requires_grad=False):
         if not backend.is_array(data):
             data = backend.asarray(data)
-        self.data = data
+        self.array = data
         self.grad = None
         self.grad_fn = None
         self.retains_grad = False
@@ -89,19 +91,19 @@ class Tensor:
     # ---- description
     @property
     def shape(self):
-        return self.data.shape
+        return self.array.shape
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def device(self):
-        return backend.device_of(self.data)
+        return backend.device_of(self.array)
 
     @property
     def is_leaf(self):
@@ -110,7 +112,7 @@ class Tensor:
     @property
     def xp(self):
         """The array module of this tensor's data (numpy or cupy)."""
-        return backend.xp_of(self.data)
+        return backend.xp_of(self.array)
 
     def size(self, dim=None):
         return self.shape if dim is None else self.shape[dim]
@@ -119,7 +121,7 @@ class Tensor:
         return self.ndim
 
     def numel(self):
-        return int(self.data.size)
+        return int(self.array.size)
 
     def __len__(self):
         if self.ndim == 0:
@@ -127,7 +129,7 @@ class Tensor:
         return self.shape[0]
 
     def __repr__(self):
-        body = repr(backend.to_numpy(self.data)).replace('array(', 'tensor(', 1)
+        body = repr(backend.to_numpy(self.array)).replace('array(', 'tensor(', 1)
         extra = ''
         if self.device != 'cpu':
             extra += f", device='{self.device}'"
@@ -143,14 +145,14 @@ class Tensor:
     def item(self):
         if self.numel() != 1:
             raise ValueError(f"item(): only a one-element tensor converts to a Python number, got shape {self.shape}")
-        return self.data.item()
+        return self.array.item()
 
     def tolist(self):
-        return backend.to_numpy(self.data).tolist()
+        return backend.to_numpy(self.array).tolist()
 
     def numpy(self):
         """The values as a host NumPy array (a view on 'cpu', a copy from 'cuda')."""
-        return backend.to_numpy(self.data)
+        return backend.to_numpy(self.array)
 
     def __array__(self, dtype=None, copy=None):
         """numpy.asarray(t) (and so matplotlib) sees the values of a CPU tensor; a CUDA tensor
@@ -158,7 +160,7 @@ class Tensor:
         if self.device != 'cpu':
             raise TypeError("can't convert a 'cuda' tensor to a NumPy array implicitly; "
                             "use .numpy() or .cpu() to copy it to the host first")
-        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+        return self.array if dtype is None else self.array.astype(dtype, copy=False)
 
     def __float__(self):
         return float(self.item())
@@ -177,6 +179,18 @@ class Tensor:
             raise TypeError("only integer tensors of a single element can be used as an index")
         return int(self.item())
 
+    @property
+    def data(self):
+        """A Tensor on the same memory, cut from the graph (torch's ``.data``): in-place changes
+        through it change this tensor. Unlike ``detach()`` it is what old code and initializers
+        reach for; both share memory."""
+        return Tensor(self.array)
+
+    @data.setter
+    def data(self, value):
+        """``t.data = other`` makes t hold other's values (its array, shared), as torch allows."""
+        self.array = value.array if isinstance(value, Tensor) else backend.asarray(value)
+
     # ---- graph
     def requires_grad_(self, requires_grad=True):
         if not self.is_leaf and not requires_grad:
@@ -188,7 +202,7 @@ class Tensor:
 
     def detach(self):
         """The same data, cut from the graph (shares memory, like torch)."""
-        return Tensor(self.data)
+        return Tensor(self.array)
 
     def detach_(self):
         self.grad_fn = None
@@ -209,28 +223,28 @@ class Tensor:
 
     def zero_(self):
         self._check_inplace('zero_')
-        self.data[...] = 0
+        self.array[...] = 0
         return self
 
     def fill_(self, value):
         self._check_inplace('fill_')
-        self.data[...] = value
+        self.array[...] = value
         return self
 
     def copy_(self, source):
         """Copy the values of ``source`` (a Tensor or array of the same shape) into this tensor."""
         self._check_inplace('copy_')
-        src = source.data if isinstance(source, Tensor) else backend.asarray(source)
+        src = source.array if isinstance(source, Tensor) else backend.asarray(source)
         if tuple(src.shape) != tuple(self.shape):
             raise ValueError(f"copy_: source shape {tuple(src.shape)} does not match tensor shape {self.shape}")
-        self.data[...] = backend.to_device(src, self.device).astype(self.dtype, copy=False)
+        self.array[...] = backend.to_device(src, self.device).astype(self.dtype, copy=False)
         return self
 
 
 def tensor(data, requires_grad=False, dtype=None, device=None):
     """A new leaf tensor from a list, scalar, NumPy/CuPy array or Tensor (its data is copied)."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     if dtype is not None:
         dtype = backend.as_dtype(dtype)
     array = backend.asarray(data, dtype=dtype, device=device)

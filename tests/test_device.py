@@ -64,7 +64,7 @@ def test_the_strict_device_catches_a_host_array_in_device_code():
 def test_the_strict_device_refuses_implicit_conversion_and_numpy_calls():
     if on_real_cupy():
         pytest.skip('real CuPy raises its own TypeError')
-    d = mg.ones(3, device='cuda').data
+    d = mg.ones(3, device='cuda').array
     with pytest.raises(HostDeviceMixError, match='implicit conversion'):
         np.asarray(d)
     with pytest.raises(HostDeviceMixError, match='numpy.concatenate'):

@@ -12,7 +12,7 @@ LAYERS = {
     'function': 2, 'creation': 2, 'gradcheck': 2,
     'ops': 3,
     'functional': 4,
-    'nn': 5, 'losses': 5, 'optim': 5, 'checkpoint': 5, 'data': 5,
+    'nn': 5, 'losses': 5, 'optim': 5, 'checkpoint': 5, 'data': 5, 'utils': 5,
     'gan': 6, 'viz': 6,
     '__main__': 7,
 }

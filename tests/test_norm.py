@@ -110,14 +110,14 @@ def test_batch_norm_second_derivative_is_not_the_frozen_std_one():
     eps = 1e-6
     with mg.no_grad():
         for index in np.ndindex(*x.shape):
-            old = x.data[index]
-            x.data[index] = old + eps
+            old = x.array[index]
+            x.array[index] = old + eps
             with mg.enable_grad():
                 plus = grad_norm(x).item()
-            x.data[index] = old - eps
+            x.array[index] = old - eps
             with mg.enable_grad():
                 minus = grad_norm(x).item()
-            x.data[index] = old
+            x.array[index] = old
             numeric[index] = (plus - minus) / (2 * eps)
     np.testing.assert_allclose(analytic.numpy(), numeric, rtol=1e-5, atol=1e-7)
 

@@ -142,11 +142,11 @@ def test_step_with_a_bad_gradient_changes_nothing():
 
 def test_step_records_no_graph_and_keeps_the_parameter_objects():
     w = mg.nn.Parameter(mg.tensor([1.0, 2.0]))
-    data = w.data
+    data = w.array
     opt = mg.optim.Adam([w], lr=0.1)
     (w * w).sum().backward()
     opt.step()
-    assert w.grad_fn is None and w.is_leaf and w.data is data
+    assert w.grad_fn is None and w.is_leaf and w.array is data
 
 
 @pytest.mark.parametrize('bad, message', [
@@ -225,7 +225,7 @@ def test_ema_matches_torch_averaged_model():
         step = {k: rng.standard_normal(v.shape) for k, v in ours.state_dict().items()}
         with mg.no_grad(), torch.no_grad():
             for k, v in ours.state_dict().items():
-                v.data += step[k]
+                v.array += step[k]
             for k, v in theirs.state_dict().items():
                 v += torch.tensor(step[k])
         ema.update()
@@ -240,7 +240,7 @@ def test_ema_follows_the_weights_before_start_itr_and_round_trips(tmp_path):
     net = mg.nn.Linear(2, 2)
     ema = mg.optim.EMA(net, decay=0.5, start_itr=10)
     with mg.no_grad():
-        net.weight.data += 1.0
+        net.weight.array += 1.0
     ema.update(itr=3)  # warm-up: decay 0, the average is the weights
     np.testing.assert_array_equal(ema.shadow['weight'].numpy(), net.weight.numpy())
     mg.save(ema.state_dict(), tmp_path / 'ema.npz')
@@ -254,7 +254,7 @@ def test_clip_weights_matches_torch_clamp():
     ours = mg.nn.Sequential(mg.nn.Linear(4, 3), mg.nn.BatchNorm1d(3))
     theirs = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.BatchNorm1d(3))
     with mg.no_grad():
-        ours[1].weight.data[...] = np.array([-0.5, 0.001, 2.0], dtype=np.float32)
+        ours[1].weight.array[...] = np.array([-0.5, 0.001, 2.0], dtype=np.float32)
     theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
     mg.optim.clip_weights(ours, 0.01)
     with torch.no_grad():

@@ -10,7 +10,7 @@ from minigan.ops import parallel
 
 def test_blocks_cover_every_row_once_in_order(monkeypatch):
     monkeypatch.setattr(parallel, 'BLOCK', 10)
-    a = mg.zeros(23, 4).data  # 92 elements: blocks of 2 rows (8 elements, the most under 10)
+    a = mg.zeros(23, 4).array  # 92 elements: blocks of 2 rows (8 elements, the most under 10)
     seen = np.zeros(23, dtype=int)
 
     def kernel(rows):
@@ -24,7 +24,7 @@ def test_blocks_cover_every_row_once_in_order(monkeypatch):
 
 def test_small_arrays_and_device_arrays_run_once_whole(monkeypatch, device):
     monkeypatch.setattr(parallel, 'BLOCK', 10 if device == 'cuda' else 1000)
-    a = mg.zeros(23, 4, device=device).data
+    a = mg.zeros(23, 4, device=device).array
     assert parallel.by_rows(lambda rows: rows, a) == [...]
 
 
@@ -35,14 +35,14 @@ def test_an_error_in_a_block_is_raised(monkeypatch):
         if rows.start and rows.start > 10:
             raise ValueError('block failed')
     with pytest.raises(ValueError, match='block failed'):
-        parallel.by_rows(kernel, mg.zeros(23, 4).data)
+        parallel.by_rows(kernel, mg.zeros(23, 4).array)
 
 
 @pytest.mark.skipif(not hasattr(__import__('os'), 'fork'), reason='needs os.fork')
 def test_a_forked_child_gets_a_pool_of_its_own(monkeypatch):
     import os
     monkeypatch.setattr(parallel, 'BLOCK', 10)
-    a = mg.zeros(23, 4).data
+    a = mg.zeros(23, 4).array
     parallel.by_rows(lambda rows: None, a)  # the parent's pool now exists
     pid = os.fork()
     if pid == 0:  # the child: blocks must still run (the inherited pool has no threads)

@@ -9,7 +9,7 @@ so Var(W) = 1/fan_in keeps activations from growing or vanishing through depth. 
 
 For a weight of shape (out, in, k, k), fan_in = in·k·k and fan_out = out·k·k; torch applies the
 same formula to every weight, so a ConvTranspose2d weight (in, out, k, k) gets fan_in = out·k·k.
-All functions change ``tensor.data`` under no_grad (they are not part of any graph), draw from
+All functions change ``tensor.array`` under no_grad (they are not part of any graph), draw from
 minigan's generator (``minigan.manual_seed``) and return the tensor.
 """
 import math
@@ -61,7 +61,7 @@ def _calculate_correct_fan(tensor, mode):
 @no_grad()
 def uniform_(tensor, a=0.0, b=1.0):
     """Fill with samples of U(a, b)."""
-    tensor.data[...] = backend.random_uniform(tensor.shape, tensor.dtype, tensor.device, a, b)
+    tensor.array[...] = backend.random_uniform(tensor.shape, tensor.dtype, tensor.device, a, b)
     return tensor
 
 
@@ -69,13 +69,13 @@ def uniform_(tensor, a=0.0, b=1.0):
 def normal_(tensor, mean=0.0, std=1.0):
     """Fill with samples of N(mean, std²)."""
     noise = backend.random_normal(tensor.shape, backend.float64, tensor.device)
-    tensor.data[...] = (noise * std + mean).astype(tensor.dtype)
+    tensor.array[...] = (noise * std + mean).astype(tensor.dtype)
     return tensor
 
 
 @no_grad()
 def constant_(tensor, val):
-    tensor.data[...] = val
+    tensor.array[...] = val
     return tensor
 
 
@@ -135,7 +135,7 @@ def orthogonal_(tensor, gain=1.0):
     q = q * xp.sign(xp.diagonal(r))
     if rows < cols:
         q = q.T
-    tensor.data[...] = (q * gain).reshape(tensor.shape).astype(tensor.dtype)
+    tensor.array[...] = (q * gain).reshape(tensor.shape).astype(tensor.dtype)
     return tensor
 
 

@@ -255,7 +255,7 @@ class Module:
     def to(self, *args, device=None, dtype=None):
         """Move parameters, their grads and buffers in place: to('cuda'), to(float64), to(tensor).
 
-        The Parameter objects stay the same (only their .data is replaced), so an optimizer built
+        The Parameter objects stay the same (only their .array is replaced), so an optimizer built
         before the move still holds them. dtype changes floating-point entries only, as in torch.
         """
         for a in args:
@@ -285,12 +285,12 @@ class Module:
         for module in self.modules():
             for p in module._parameters.values():
                 if p is not None:
-                    p.data = fn(p.data)
+                    p.array = fn(p.array)
                     if p.grad is not None:
-                        p.grad.data = fn(p.grad.data)
+                        p.grad.array = fn(p.grad.array)
             for b in module._buffers.values():
                 if b is not None:
-                    b.data = fn(b.data)
+                    b.array = fn(b.array)
         return self
 
     def cpu(self):

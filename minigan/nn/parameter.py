@@ -2,7 +2,7 @@
 
 Assigning a Parameter to a Module attribute (``self.weight = Parameter(...)``) registers it, so
 it shows up in ``parameters()`` and ``state_dict()`` -- that is the whole difference from a plain
-Tensor. It requires grad by default, and it is a leaf: optimizers change its ``.data`` in place.
+Tensor. It requires grad by default, and it is a leaf: optimizers change its ``.array`` in place.
 """
 from .. import backend
 from ..tensor import Tensor
@@ -18,7 +18,7 @@ class Parameter(Tensor):
             if not data.is_leaf:
                 raise ValueError("Parameter: expected a leaf tensor (one with no grad_fn); "
                                  "pass t.detach() to make a parameter from a computed tensor")
-            data = data.data  # share the values, as torch.nn.Parameter(t) does
+            data = data.array  # share the values, as torch.nn.Parameter(t) does
         super().__init__(data, requires_grad=requires_grad)
 
     def __repr__(self):

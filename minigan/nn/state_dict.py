@@ -30,7 +30,7 @@ def _entries(module, prefix=''):
 def state_dict(module, destination, prefix, keep_vars):
     out = {} if destination is None else destination
     for key, t in _entries(module, prefix):
-        out[key] = t if keep_vars else Tensor(t.data)  # a detached view, as torch's .detach()
+        out[key] = t if keep_vars else Tensor(t.array)  # a detached view, as torch's .detach()
     return out
 
 
@@ -38,7 +38,7 @@ def _as_array(value):
     """The array inside a minigan Tensor, a NumPy/CuPy array, or any tensor with a .numpy()
     method (a CPU torch.Tensor: torch's state_dict loads here directly); None otherwise."""
     if isinstance(value, Tensor):
-        return value.data
+        return value.array
     if backend.is_array(value):
         return value
     try:

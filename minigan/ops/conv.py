@@ -100,7 +100,7 @@ class ConvTranspose2d(Function):
         y, w = self.inputs[:2]
         need = self.needs_input_grad
         # Both gradients read the windows of gx: gather them once (from gx itself, now).
-        cols = im2col(chwn(gx.data), self.win) if need[0] and need[1] else None
+        cols = im2col(chwn(gx.array), self.win) if need[0] and need[1] else None
         grads = (Conv2d(self.win, self.groups, cols)(gx, w) if need[0] else None,
                  Conv2dWeight(self.win, self.groups, cols)(gx, y) if need[1] else None)
         if len(self.inputs) == 3:

@@ -106,7 +106,7 @@ def _raw_clamped_log(v):
 
 def _clamped_log(v):
     """max(log v, -100) in engine ops; its gradient is finite (0) where v = 0."""
-    positive = v.data > 0
+    positive = v.array > 0
     return where(positive, clamp(log(where(positive, v, 1.0)), min=-100.0), -100.0)
 
 
@@ -119,7 +119,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _check_same_shape(op, input, target)
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
-    if bool(((input.data < 0) | (input.data > 1)).any()):
+    if bool(((input.array < 0) | (input.array > 1)).any()):
         raise ValueError(f"{op}: all elements of input should be between 0 and 1 (probabilities); "
                          "for logits use binary_cross_entropy_with_logits")
     loss = BinaryCrossEntropy()(input, target)
@@ -146,7 +146,7 @@ def _target_weights(op, input, target, weight, ignore_index):
     """A constant array M (input's shape): M[n, c, *] = w_c if c is sample n's class (and it is
     not ignore_index), else 0. Then the picked log-probabilities are sum_c M · input."""
     xp, classes = input.xp, input.shape[1]
-    t = target.data
+    t = target.array
     valid = t != ignore_index
     if bool(((t < 0) | (t >= classes))[valid].any()):
         bad = t[valid & ((t < 0) | (t >= classes))]
@@ -160,7 +160,7 @@ def _target_weights(op, input, target, weight, ignore_index):
         if tuple(weight.shape) != (classes,):
             raise ValueError(f"{op}: weight of shape {tuple(weight.shape)}; expected ({classes},), "
                              "one per class")
-        m *= _per_class(weight.data, input)
+        m *= _per_class(weight.array, input)
     return m
 
 
@@ -220,8 +220,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     loss = -_sum(logp * Tensor(m), 1)
     if label_smoothing > 0.0:
         classes = input.shape[1]
-        counted = Tensor((target.data != ignore_index).astype(input.dtype))
-        w = 1.0 if weight is None else Tensor(_per_class(weight.data, input))
+        counted = Tensor((target.array != ignore_index).astype(input.dtype))
+        w = 1.0 if weight is None else Tensor(_per_class(weight.array, input))
         smooth = -_sum(logp * w, 1) * counted  # ignored targets contribute nothing
         loss = (1.0 - label_smoothing) * loss + (label_smoothing / classes) * smooth
     return _weighted_reduce(loss, reduction, m, single)
@@ -241,7 +241,7 @@ def _cross_entropy_probabilities(input, target, weight, reduction, label_smoothi
         target = target * (1.0 - label_smoothing) + label_smoothing / classes
     terms = log_softmax(input, 1) * target
     if weight is not None:
-        terms = terms * Tensor(_per_class(weight.data, input))
+        terms = terms * Tensor(_per_class(weight.array, input))
     loss = -_sum(terms, 1)
     if reduction == 'mean':  # averaged over samples (and positions), not over the weights
         return loss.sum() / loss.numel()

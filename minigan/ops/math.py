@@ -78,7 +78,7 @@ class Pow(_Binary):
         ga = sum_to(gy * b * a ** (b - 1), a.shape) if need_a else None
         gb = None
         if need_b:  # a^b log a; at a = 0 (b >= 0) the limit 0, as torch takes it; NaN for a < 0
-            limit_zero = (a.data == 0) & (b.data >= 0)
+            limit_zero = (a.array == 0) & (b.array >= 0)
             safe_a = where(limit_zero, 1.0, a)
             gb = sum_to(where(limit_zero, 0.0, gy * self.output() * log(safe_a)), b.shape)
         return ga, gb
@@ -356,7 +356,7 @@ clip = clamp
 
 def where(condition, a, b):
     """condition ? a : b; ``condition`` is a bool Tensor or array (it gets no gradient)."""
-    cond = condition.data if isinstance(condition, Tensor) else condition
+    cond = condition.array if isinstance(condition, Tensor) else condition
     if not backend.is_array(cond):  # e.g. the NumPy bool a 0-d comparison gives
         cond = backend.asarray(cond)
     if cond.dtype != bool:
@@ -384,4 +384,4 @@ def compare(op, a, b):
 
 
 def sign(x):
-    return Tensor(x.xp.sign(x.data))
+    return Tensor(x.xp.sign(x.array))

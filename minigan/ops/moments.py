@@ -220,5 +220,5 @@ class InvStd(Function):
 
 def normalize(x, dims, eps):
     """(x̂ as a Tensor, the Moments it came from) for standardization over ``dims``."""
-    moments = Moments(x.data, dims, eps)
+    moments = Moments(x.array, dims, eps)
     return Normalize(moments)(x), moments

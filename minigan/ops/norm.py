@@ -131,7 +131,7 @@ def _normalize_with(x, mean, var, weight, bias, eps):
 
 def _update_running(running, batch_value, momentum):
     """running ← (1 - momentum) running + momentum batch_value, in place on the data (no graph)."""
-    running.data[...] = ((1.0 - momentum) * running.data
+    running.array[...] = ((1.0 - momentum) * running.array
                          + momentum * batch_value.astype(running.dtype, copy=False))
 
 

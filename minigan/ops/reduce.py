@@ -151,7 +151,7 @@ def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """
     dims, keepdim = _reduce_args(x, dim, keepdim, axis, keepdims, 'logsumexp')
     xp = x.xp
-    m = xp.max(x.data, axis=dims, keepdims=True)
+    m = xp.max(x.array, axis=dims, keepdims=True)
     m = Tensor(xp.where(xp.isfinite(m), m, 0).astype(x.dtype))  # a row of -inf must not give nan
     out = log(sum(exp(x - m), dims, keepdim=True)) + m
     return out if keepdim else reshape(out, tuple(n for i, n in enumerate(x.shape) if i not in dims))
@@ -192,15 +192,15 @@ def argmin(x, dim=None, keepdim=False):
 def _arg(x, dim, keepdim, op):
     xp = x.xp
     if dim is None:
-        return Tensor(xp.asarray(getattr(xp, op)(x.data)))
+        return Tensor(xp.asarray(getattr(xp, op)(x.array)))
     d = normalize_dim(dim, x.ndim, op)
-    index = getattr(xp, op)(x.data, axis=d)
+    index = getattr(xp, op)(x.array, axis=d)
     return Tensor(xp.expand_dims(index, d) if keepdim else index)
 
 
 def all(x, dim=None, keepdim=False):  # noqa: A001 -- torch.all
-    return Tensor(x.xp.asarray(x.data.all(axis=normalize_dims(dim, x.ndim, 'all'), keepdims=keepdim)))
+    return Tensor(x.xp.asarray(x.array.all(axis=normalize_dims(dim, x.ndim, 'all'), keepdims=keepdim)))
 
 
 def any(x, dim=None, keepdim=False):  # noqa: A001 -- torch.any
-    return Tensor(x.xp.asarray(x.data.any(axis=normalize_dims(dim, x.ndim, 'any'), keepdims=keepdim)))
+    return Tensor(x.xp.asarray(x.array.any(axis=normalize_dims(dim, x.ndim, 'any'), keepdims=keepdim)))

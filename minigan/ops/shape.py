@@ -158,9 +158,9 @@ def _raw_index(index, device):
     if isinstance(index, tuple):
         return tuple(_raw_index(i, device) for i in index)
     if isinstance(index, Tensor):
-        index = index.data
+        index = index.array
     if isinstance(index, list) and any(isinstance(i, (Tensor, list)) or backend.is_array(i) for i in index):
-        index = backend.asarray([i.data if isinstance(i, Tensor) else i for i in index])
+        index = backend.asarray([i.array if isinstance(i, Tensor) else i for i in index])
     return backend.to_device(index, device) if backend.is_array(index) else index
 
 

@@ -37,16 +37,16 @@ class Adam(Optimizer):
         state['step'] += 1
         t = state['step']
         if group['weight_decay'] != 0:
-            grad = grad + group['weight_decay'] * p.data
-        m, v = state['exp_avg'].data, state['exp_avg_sq'].data
+            grad = grad + group['weight_decay'] * p.array
+        m, v = state['exp_avg'].array, state['exp_avg_sq'].array
         m += (1 - beta1) * (grad - m)
         v *= beta2
         v += (1 - beta2) * grad * grad
-        xp = backend.xp_of(p.data)
+        xp = backend.xp_of(p.array)
         if group['amsgrad']:
-            v_max = state['max_exp_avg_sq'].data
+            v_max = state['max_exp_avg_sq'].array
             v_max[...] = xp.maximum(v_max, v)
             v = v_max
         step_size = group['lr'] / (1 - beta1 ** t)
         denom = xp.sqrt(v) / math.sqrt(1 - beta2 ** t) + group['eps']
-        p.data -= step_size * m / denom
+        p.array -= step_size * m / denom

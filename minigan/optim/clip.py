@@ -18,4 +18,4 @@ def clip_weights(module_or_params, c):
     else:
         params = list(module_or_params)
     for p in params:
-        p.data[...] = backend.xp_of(p.data).clip(p.data, -c, c)
+        p.array[...] = backend.xp_of(p.array).clip(p.array, -c, c)

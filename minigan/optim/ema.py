@@ -18,7 +18,7 @@ class ExponentialMovingAverage:
             raise ValueError(f"ExponentialMovingAverage: decay must be in [0, 1], got {decay}")
         self.module, self.decay, self.start_itr = module, decay, start_itr
         self.num_updates = 0
-        self.shadow = {k: Tensor(v.data.copy()) for k, v in module.state_dict().items()}
+        self.shadow = {k: Tensor(v.array.copy()) for k, v in module.state_dict().items()}
 
     def update(self, itr=None):
         """Fold the module's current weights into the average."""
@@ -28,13 +28,13 @@ class ExponentialMovingAverage:
             raise ValueError("ExponentialMovingAverage.update: the module's state_dict keys changed "
                              f"(now {sorted(set(current) ^ set(self.shadow))} differ)")
         for key, avg in self.shadow.items():
-            value = current[key].data
-            avg.data = backend.to_device(avg.data, backend.device_of(value))  # follows module.to()
+            value = current[key].array
+            avg.array = backend.to_device(avg.array, backend.device_of(value))  # follows module.to()
             if backend.is_floating(avg.dtype):
-                avg.data *= decay
-                avg.data += (1 - decay) * value
+                avg.array *= decay
+                avg.array += (1 - decay) * value
             else:
-                avg.data[...] = value
+                avg.array[...] = value
         self.num_updates += 1
 
     def copy_to(self, module=None):
@@ -57,7 +57,7 @@ class ExponentialMovingAverage:
         self.decay, self.start_itr = state_dict['decay'], state_dict['start_itr']
         self.num_updates = state_dict['num_updates']
         for key, value in shadow.items():
-            array = value.data if isinstance(value, Tensor) else value
+            array = value.array if isinstance(value, Tensor) else value
             mine = self.shadow[key]
             self.shadow[key] = Tensor(backend.to_device(array, mine.device).astype(mine.dtype))
 

@@ -6,7 +6,7 @@ An optimizer holds
     state          {param: {'step': int, 'exp_avg': Tensor, ...}}, the running quantities
 
 ``step()`` updates every parameter that has a ``.grad``. The update works on the raw arrays
-(``p.data``, ``p.grad.data``) in place: it is not part of any graph, records nothing, and keeps
+(``p.array``, ``p.grad.array``) in place: it is not part of any graph, records nothing, and keeps
 the Parameter objects (and their memory) the same, so a model and its optimizer stay linked.
 """
 from .. import backend
@@ -65,23 +65,23 @@ class Optimizer:
                 loss = closure()
         todo = [(p, group) for group in self.param_groups for p in group['params'] if p.grad is not None]
         for p, _ in todo:  # check every gradient first: a failed step must change nothing
-            grad = p.grad.data
+            grad = p.grad.array
             if tuple(grad.shape) != tuple(p.shape) or backend.device_of(grad) != p.device:
                 raise ValueError(f"{type(self).__name__}.step: a gradient of shape {tuple(grad.shape)} on "
                                  f"{backend.device_of(grad)} for a parameter of shape {tuple(p.shape)} on {p.device}")
         for p, group in todo:
-            grad = p.grad.data
+            grad = p.grad.array
             self._update(p, -grad if group.get('maximize') else grad, group, self.state.setdefault(p, {}))
         return loss
 
     def _update(self, p, grad, group, state):
-        """Change p.data in place from its gradient ``grad`` (a raw array), the group's
+        """Change p.array in place from its gradient ``grad`` (a raw array), the group's
         hyperparameters and the parameter's ``state`` dict."""
         raise NotImplementedError
 
     @staticmethod
     def _zeros_like(p):
-        return Tensor(backend.xp_of(p.data).zeros(p.shape, dtype=p.dtype))
+        return Tensor(backend.xp_of(p.array).zeros(p.shape, dtype=p.dtype))
 
     # ---- state
     def state_dict(self):
@@ -134,7 +134,7 @@ class Optimizer:
             step = value.item() if isinstance(value, Tensor) or backend.is_array(value) else value
             return int(step)
         if isinstance(value, Tensor) or backend.is_array(value):
-            array = value.data if isinstance(value, Tensor) else value
+            array = value.array if isinstance(value, Tensor) else value
             if tuple(array.shape) != tuple(p.shape):
                 raise ValueError(f"{type(self).__name__}.load_state_dict: {where} has shape {tuple(array.shape)}, "
                                  f"its parameter has shape {tuple(p.shape)}")

@@ -33,22 +33,22 @@ class RMSprop(Optimizer):
                 state['grad_avg'] = self._zeros_like(p)
         state['step'] += 1
         if group['weight_decay'] != 0:
-            grad = grad + group['weight_decay'] * p.data
-        v = state['square_avg'].data
+            grad = grad + group['weight_decay'] * p.array
+        v = state['square_avg'].array
         v *= alpha
         v += (1 - alpha) * grad * grad
-        xp = backend.xp_of(p.data)
+        xp = backend.xp_of(p.array)
         if group['centered']:
-            g_avg = state['grad_avg'].data
+            g_avg = state['grad_avg'].array
             g_avg += (1 - alpha) * (grad - g_avg)
             avg = xp.sqrt(v - g_avg * g_avg)
         else:
             avg = xp.sqrt(v)
         avg += group['eps']
         if mu > 0:
-            buf = state['momentum_buffer'].data
+            buf = state['momentum_buffer'].array
             buf *= mu
             buf += grad / avg
-            p.data -= group['lr'] * buf
+            p.array -= group['lr'] * buf
         else:
-            p.data -= group['lr'] * grad / avg
+            p.array -= group['lr'] * grad / avg

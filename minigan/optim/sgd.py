@@ -26,13 +26,13 @@ class SGD(Optimizer):
     def _update(self, p, grad, group, state):
         lr, mu, wd = group['lr'], group['momentum'], group['weight_decay']
         if wd != 0:
-            grad = grad + wd * p.data
+            grad = grad + wd * p.array
         if mu != 0:
             buf = state.get('momentum_buffer')
             if buf is None:
                 buf = state['momentum_buffer'] = Tensor(grad.copy())
             else:
-                buf.data *= mu
-                buf.data += (1 - group['dampening']) * grad
-            grad = grad + mu * buf.data if group['nesterov'] else buf.data
-        p.data -= lr * grad
+                buf.array *= mu
+                buf.array += (1 - group['dampening']) * grad
+            grad = grad + mu * buf.array if group['nesterov'] else buf.array
+        p.array -= lr * grad

@@ -44,13 +44,13 @@ class SpectralNorm:
         u, v = getattr(module, self.name + '_u'), getattr(module, self.name + '_v')
         matrix = self.reshape_weight_to_matrix(weight)
         if do_power_iteration:
-            raw = matrix.data
+            raw = matrix.array
             for _ in range(self.n_power_iterations):
-                v.data[...] = _normalize(raw.T @ u.data, self.eps)
-                u.data[...] = _normalize(raw @ v.data, self.eps)
+                v.array[...] = _normalize(raw.T @ u.array, self.eps)
+                u.array[...] = _normalize(raw @ v.array, self.eps)
         # copies, not the buffers: the next call updates the buffers in place, and this graph's
         # backward must still see the u, v it was built with
-        u_now, v_now = Tensor(u.data.copy()), Tensor(v.data.copy())
+        u_now, v_now = Tensor(u.array.copy()), Tensor(v.array.copy())
         sigma = (u_now * (matrix @ v_now)).sum()
         return weight / sigma
 
@@ -75,7 +75,7 @@ def spectral_norm(module, name='weight', n_power_iterations=1, eps=1e-12, dim=No
         v = _normalize(backend.random_normal((cols,), weight.dtype, weight.device), eps)
     delattr(module, name)
     module.register_parameter(name + '_orig', weight)
-    setattr(module, name, Tensor(weight.data))  # a plain attribute now, recomputed every forward
+    setattr(module, name, Tensor(weight.array))  # a plain attribute now, recomputed every forward
     module.register_buffer(name + '_u', Tensor(u))
     module.register_buffer(name + '_v', Tensor(v))
     module.register_forward_pre_hook(fn)
@@ -94,5 +94,5 @@ def remove_spectral_norm(module, name='weight'):
         raise ValueError(f"remove_spectral_norm: spectral_norm of {name!r} not found in {module}")
     for suffix in ('', '_orig', '_u', '_v'):
         delattr(module, name + suffix)
-    module.register_parameter(name, Parameter(weight.data))
+    module.register_parameter(name, Parameter(weight.array))
     return module
