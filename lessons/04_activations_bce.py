@@ -47,18 +47,10 @@ import numpy as np
 import minigan as mg
 import minigan.functional as F
 from minigan import nn, optim
-from _checks import call, engine_grads, expect_close, leaf, rng
+from _checks import answer_and_grads, call, engine_grads, expect_close, leaf, rng
 from _course import Lesson
 
 lesson = Lesson('04_activations_bce', 'Activations and a stable BCE')
-
-
-def answer_and_grad(answer, inputs, grad_output):
-    """The answer's value and its autograd gradient w.r.t. the first input (float64 NumPy)."""
-    values = [leaf(v) for v in inputs]
-    out = answer(*values)
-    (g,) = mg.grad([out], values[:1], grad_outputs=[leaf(grad_output, False)])
-    return out, g
 
 
 # %% [markdown]
@@ -80,7 +72,7 @@ def check_leaky_relu(leaky_relu):
     x = rng().standard_normal((4, 6))
     g = rng().standard_normal((4, 6)) + 2
     for slope in (0.2, 0.01):
-        out, grad = answer_and_grad(lambda t: call(leaky_relu, t, slope), [x], g)
+        out, (grad,) = answer_and_grads(lambda t: call(leaky_relu, t, slope), [x], g)
         expect_close(out, F.leaky_relu(leaf(x), slope), source="F.leaky_relu")
         expect_close(grad, engine_grads(lambda t: F.leaky_relu(t, slope), (x,), g)[0],
                      what='its gradient', source="minigan's backward of F.leaky_relu")
@@ -141,7 +133,7 @@ def check_bce(bce):
     h = r.uniform(0.02, 0.98, (5, 4))
     y = np.where(r.uniform(size=(5, 4)) < 0.5, 1.0, 0.0)
     y[0] = [0.2, 0.5, 0.9, 1.0]           # soft labels too
-    out, grad = answer_and_grad(lambda a, b: call(bce, a, b), [h, y], 1.0)
+    out, (grad,) = answer_and_grads(lambda a, b: call(bce, a, b), [h, y], 1.0)
     expect_close(out, F.binary_cross_entropy(leaf(h), leaf(y)), source="F.binary_cross_entropy")
     ref = engine_grads(lambda a: F.binary_cross_entropy(a, leaf(y)), (h,), 1.0)[0]
     expect_close(grad, ref, what='dBCE/dh', source="minigan's backward of F.binary_cross_entropy")
@@ -165,7 +157,7 @@ def softplus(t):
 def check_softplus(softplus):
     t = np.array([-1e4, -300.0, -20.0, -1.5, 0.3, 2.0, 20.0, 300.0, 1e4])
     g = np.linspace(0.5, 1.5, t.size)
-    out, grad = answer_and_grad(lambda a: call(softplus, a), [t], g)
+    out, (grad,) = answer_and_grads(lambda a: call(softplus, a), [t], g)
     expect_close(out, np.logaddexp(0.0, t), source="NumPy's logaddexp(0, t)")
     sigmoid = 0.5 * (1 + np.tanh(t / 2))          # σ(t), written so it cannot overflow
     expect_close(grad, g * sigmoid, what='its gradient', source="the closed form σ(t)")
@@ -192,7 +184,7 @@ def bce_with_logits(z, y):
 def check_bce_with_logits(bce_with_logits):
     z = np.array([[-1e4, -40.0, -3.0, -0.5], [0.0, 0.7, 4.0, 40.0], [1e4, -2.0, 2.0, 25.0]])
     y = np.array([[1.0, 0.0, 1.0, 0.3], [1.0, 0.0, 0.0, 1.0], [0.0, 1.0, 1.0, 0.0]])
-    out, grad = answer_and_grad(lambda a, b: call(bce_with_logits, a, b), [z, y], 1.0)
+    out, (grad,) = answer_and_grads(lambda a, b: call(bce_with_logits, a, b), [z, y], 1.0)
     expect_close(out, F.binary_cross_entropy_with_logits(leaf(z), leaf(y)),
                  source="F.binary_cross_entropy_with_logits")
     ref = engine_grads(lambda a: F.binary_cross_entropy_with_logits(a, leaf(y)), (z,), 1.0)[0]

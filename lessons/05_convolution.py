@@ -95,8 +95,8 @@ def check_conv_output_size(conv_output_size):
 # for everything faster.
 
 # %%
-@lesson.exercise(hint="The output is (H − kh + 1, W − kw + 1); out[i, j] = (image[i:i+kh, j:j+kw] "
-                      "* kernel).sum(). Do not flip the kernel.")
+@lesson.exercise(hint="The output has H − kh + 1 rows and W − kw + 1 columns; each entry is "
+                      "the sum of one window times the kernel, entry by entry (no flip).")
 def cross_correlate(image, kernel):
     """y[i, j] = Σ_{a, b} image[i + a, j + b] · kernel[a, b], for every position the kernel fits.
 
@@ -123,9 +123,9 @@ def check_cross_correlate(cross_correlate):
 # padded input, `xpad[:, :, a : a + s·OH : s, b : b + s·OW : s]`.
 
 # %%
-@lesson.exercise(hint="xpad = np.pad(x, ((0,0), (0,0), (p,p), (p,p))); for each offset (a, b), the "
-                      "slice xpad[:, :, a:a+s*OH:s, b:b+s*OW:s] has shape (N, C, OH, OW); put it "
-                      "in cols[:, :, a, b] of a (N, C, k, k, OH, OW) array, then reshape.")
+@lesson.exercise(hint="Pad once with np.pad; for each kernel offset (a, b) the strided slice "
+                      "xpad[:, :, a:a+s*OH:s, b:b+s*OW:s] is entry (a, b) of every window at once. "
+                      "Collect the slices in an (N, C, k, k, OH, OW) array and reshape.")
 def im2col(x, kernel_size, stride=1, padding=0):
     """The windows of x as columns: cols[n, c·k·k + a·k + b, i·OW + j] = xpad[n, c, i·s + a, j·s + b].
 
@@ -147,8 +147,9 @@ def check_im2col(im2col):
 # ## Exercise 4 · a convolution as one matrix product
 
 # %%
-@lesson.exercise(hint="cols = im2col(...) is (N, C·k·k, L); weight.reshape(O, -1) @ cols broadcasts "
-                      "over N to (N, O, L); add bias[:, None]; reshape to (N, O, OH, OW).")
+@lesson.exercise(hint="weight.reshape(O, -1) @ cols multiplies every filter with every window "
+                      "(matmul broadcasts over the batch); add the bias to each filter's row and "
+                      "reshape the positions to (OH, OW).")
 def conv2d_im2col(x, weight, bias, stride=1, padding=0):
     """F.conv2d by im2col: y[n] = weight.reshape(O, C·k·k) @ cols[n] + bias, reshaped to (O, OH, OW).
 
@@ -175,9 +176,9 @@ def check_conv2d_im2col(conv2d_im2col):
 # is there; at the end cut the padding off (a padding zero is not an input).
 
 # %%
-@lesson.exercise(hint="Start from zeros of the padded shape; for each offset (a, b) *add* "
-                      "cols[:, :, a, b] (as (N, C, OH, OW)) into xpad[:, :, a:a+s*OH:s, b:b+s*OW:s]; "
-                      "return xpad[:, :, p:p+H, p:p+W].")
+@lesson.exercise(hint="im2col's loop run backwards: for each offset, *add* (+=, never =) its "
+                      "(N, C, OH, OW) slab into the strided slice of a zero padded image; crop the "
+                      "padding at the end.")
 def col2im(cols, x_shape, kernel_size, stride=1, padding=0):
     """The adjoint of im2col: dx[n, c, h, w] = Σ of cols entries that im2col copied from (h, w).
 
@@ -203,9 +204,9 @@ def check_col2im(col2im):
 # ## Exercise 6 · the backward of a convolution
 
 # %%
-@lesson.exercise(hint="With g = grad_out.reshape(N, O, L) and cols = im2col(x): dw = Σ_n g[n] @ "
-                      "cols[n].T reshaped like weight; dx = col2im(Wᵀ @ g[n] for each n); db = "
-                      "grad_out summed over axes (0, 2, 3).")
+@lesson.exercise(hint="Reuse im2col and col2im: dweight sums grad @ colsᵀ over the batch, dx is "
+                      "col2im of weightᵀ @ grad, dbias sums grad_out over the batch and every "
+                      "position.")
 def conv2d_backward(x, weight, grad_out, stride=1, padding=0):
     """The gradients (dL/dx, dL/dweight, dL/dbias) of y = conv2d(x, weight, bias, stride, padding).
 

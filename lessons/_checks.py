@@ -171,3 +171,20 @@ def engine_grads(fn, inputs, grad_output):
     grads = mg.grad([out], leaves, grad_outputs=[leaf(grad_output, False)], allow_unused=True)
     return tuple(np.zeros_like(x, dtype=np.float64) if g is None else g.numpy()
                  for x, g in zip(inputs, grads))
+
+
+def answer_and_grads(answer, inputs, grad_output, wrt=(0,)):
+    """Run an answer written in Tensor ops at float64 leaves of ``inputs`` (NumPy arrays) and
+    differentiate it: (its output, (dL/d inputs[i] for i in wrt)), with L = sum(output · grad_output).
+
+    The gradient of an input the answer does not reach through the graph comes back as zeros,
+    so a check can compare it (and a detached answer fails there)."""
+    leaves = [leaf(v, requires_grad=i in wrt) for i, v in enumerate(inputs)]
+    out = answer(*leaves)
+    if not isinstance(out, mg.Tensor) or not out.requires_grad:
+        raise Mismatch(f"the result is a {describe(out)} that does not depend on its inputs through "
+                       "the graph: build it with Tensor ops (no NumPy, no .detach(), no .item())")
+    grads = mg.grad([out], [leaves[i] for i in wrt], grad_outputs=[leaf(grad_output, False)],
+                    allow_unused=True)
+    return out, tuple(np.zeros(np.shape(inputs[i])) if g is None else g.numpy() for i, g in zip(wrt, grads))
+

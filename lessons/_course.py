@@ -44,6 +44,7 @@ import argparse
 import contextlib
 import importlib.util
 import io
+import linecache
 import os
 import pathlib
 import sys
@@ -108,9 +109,10 @@ class Exercise:
     def where(self):
         """file:line of the learner's function (editors open it on a click)."""
         code = self.learner.__code__
-        path = pathlib.Path(code.co_filename)
-        shown = path.relative_to(HERE.parent) if path.is_relative_to(HERE.parent) else path
-        return f"{shown}:{code.co_firstlineno}"
+        lines = range(code.co_firstlineno, code.co_firstlineno + 20)   # from the decorator to the def
+        line = next((n for n in lines if linecache.getline(code.co_filename, n).lstrip().startswith('def ')),
+                    code.co_firstlineno)
+        return f"{_shown(code.co_filename)}:{line}"
 
 
 class Result:
@@ -271,7 +273,6 @@ class Lesson:
                 print(indent(r.detail, 6))
                 if traceback_too and r.error is not None:
                     print(indent(''.join(traceback.format_exception(type(r.error), r.error, r.error.__traceback__)).rstrip(), 6))
-            if r.state != 'pass':
                 print(indent(f"hint: {r.exercise.hint}", 6))
         done = sum(r.state == 'pass' for r in results)
         print(f"  {done} of {len(results)} done")
@@ -279,6 +280,8 @@ class Lesson:
         if first is not None:
             print(f"next: lesson {self.number}, exercise {first.exercise.name} ({first.state}) "
                   f"at {first.exercise.where}")
+            if first.state == 'todo':   # a failure showed its hint above
+                print(indent(f"hint: {first.exercise.hint}", 6))
         elif self.solutions is None:
             print(f"All done. Compare your answers with {_shown(self.solution_path)}.")
 
