@@ -228,8 +228,11 @@ def demo():
     c.set(title='dL/db = column sums of dL/dy', xlabel='d')
     steps = lesson.size(200, quick=40)
     d.semilogy(fit(linear_backward, steps), label='your linear_backward')
-    first_row = lambda x, W, b, g: (*linear_backward(x, W, b, g)[:2], g[0])  # noqa: E731
-    d.semilogy(fit(first_row, steps), '--', label='bias gradient from row 0 only')
+
+    def first_row_only(x, W, b, g):
+        return (*linear_backward(x, W, b, g)[:2], g[0])
+
+    d.semilogy(fit(first_row_only, steps), '--', label='bias gradient from row 0 only')
     d.set(title='linear regression by gradient descent', xlabel='step', ylabel='mean squared error')
     d.legend()
     lesson.save(fig, 'bias_gradient.png')

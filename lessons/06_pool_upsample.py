@@ -43,7 +43,7 @@ import minigan as mg
 import minigan.functional as F
 from minigan import nn
 from minigan.data import digits
-from _checks import call, engine_grads, expect_close, expect_equal, leaf, rng
+from _checks import call, expect_close, expect_equal, leaf, rng
 from _course import Lesson
 
 lesson = Lesson('06_pool_upsample', 'Pooling, upsampling and transposed convolution')

@@ -44,7 +44,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import minigan as mg
-import minigan.functional as F
 from minigan import nn, optim
 from minigan.data import digits
 from minigan.utils.data import DataLoader, TensorDataset

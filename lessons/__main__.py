@@ -17,6 +17,7 @@ import time
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # the lessons import _course as files do
 
 import _course  # noqa: E402
+import _report  # noqa: E402
 
 
 def chosen_files(selection):
@@ -38,7 +39,7 @@ def main(argv=None):
     _course.add_common_options(parser)
     parser.add_argument('--demos', action='store_true', help="run the demo of each lesson that passes")
     args = parser.parse_args(argv)
-    ok, bad, todo = _course.marks()
+    ok, bad, todo = _report.marks()
     marks = {'pass': ok, 'fail': bad, 'todo': todo}
 
     done = total = 0
@@ -48,7 +49,7 @@ def main(argv=None):
         try:
             lesson = _course.load_lesson(path, quiet=True)
         except Exception as error:  # a learner's syntax error, say: name it and go on
-            print(f"{path.name} does not load: {_course.explain_error(error)}")
+            print(f"{path.name} does not load: {_report.explain_error(error)}")
             broken.append(path.stem)
             continue
         _course.apply_common_options(args, [lesson])
@@ -72,8 +73,8 @@ def main(argv=None):
         lesson, r = first
         print(f"next: {r.exercise.where}  lesson {lesson.number}, exercise {r.exercise.name} ({r.state})")
         if r.state == 'fail':
-            print(_course.indent(r.detail, 6))
-        print(_course.indent(f"hint: {r.exercise.hint}", 6))
+            print(_report.indent(r.detail, 6))
+        print(_report.indent(f"hint: {r.exercise.hint}", 6))
     if broken:
         print(f"problems in: {', '.join(broken)}")
     return 0 if first is None and not broken and total else 1

@@ -187,4 +187,3 @@ def answer_and_grads(answer, inputs, grad_output, wrt=(0,)):
     grads = mg.grad([out], [leaves[i] for i in wrt], grad_outputs=[leaf(grad_output, False)],
                     allow_unused=True)
     return out, tuple(np.zeros(np.shape(inputs[i])) if g is None else g.numpy() for i, g in zip(wrt, grads))
-

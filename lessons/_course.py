@@ -39,6 +39,10 @@ instead). Beside each worked answer the solutions file keeps plausible wrong ans
 which tests/test_lessons.py feeds to the check: every one must fail it. They live with the
 answers, not in the lesson, because a wrong answer one sign away from the right one gives the
 exercise away.
+
+Beside this file: _checks.py (what checks are written with), _report.py (what a run prints),
+__main__.py (``python -m lessons``, the whole course at a glance). lessons/README.md says how to
+work through the course and how to write a lesson.
 """
 import argparse
 import contextlib
@@ -49,12 +53,12 @@ import os
 import pathlib
 import sys
 import time
-import traceback
 import warnings
 
 import numpy as np
 
 import _checks
+import _report
 
 HERE = pathlib.Path(__file__).resolve().parent
 QUICK_ENV = 'MINIGAN_LESSONS_QUICK'   # =1: the small sizes CI runs the demos at
@@ -68,15 +72,6 @@ def interactive():
 if not interactive():
     import matplotlib
     matplotlib.use('Agg')  # figures go to files; no window, no display needed
-
-
-def marks():
-    """(pass, fail, todo) marks the terminal can print."""
-    try:
-        '✓✗·'.encode(getattr(sys.stdout, 'encoding', None) or 'ascii')
-        return '✓', '✗', '·'
-    except (UnicodeEncodeError, LookupError):
-        return '+', 'x', '-'
 
 
 class Exercise:
@@ -109,10 +104,12 @@ class Exercise:
     def where(self):
         """file:line of the learner's function (editors open it on a click)."""
         code = self.learner.__code__
+        if pathlib.Path(code.co_filename).resolve().parent != HERE:   # a notebook's cell
+            return f"the cell that defines {self.name}"
         lines = range(code.co_firstlineno, code.co_firstlineno + 20)   # from the decorator to the def
         line = next((n for n in lines if linecache.getline(code.co_filename, n).lstrip().startswith('def ')),
                     code.co_firstlineno)
-        return f"{_shown(code.co_filename)}:{line}"
+        return f"{_report.shown(code.co_filename)}:{line}"
 
 
 class Result:
@@ -186,7 +183,7 @@ class Lesson:
         """Save a matplotlib figure into the lesson's output folder and say where."""
         path = self.out / filename
         fig.savefig(path, dpi=110, bbox_inches='tight')
-        print(f"  saved {_shown(path)}")
+        print(f"  saved {_report.shown(path)}")
         if not interactive():
             import matplotlib.pyplot as plt
             plt.close(fig)
@@ -213,7 +210,7 @@ class Lesson:
         for ex in self.exercises.values():
             answer = getattr(module, ex.name, None)
             if not callable(answer):
-                raise AttributeError(f"{_shown(self.solution_path)} has no function {ex.name}")
+                raise AttributeError(f"{_report.shown(self.solution_path)} has no function {ex.name}")
             ex.impl = answer
 
     def wrong_answers(self):
@@ -234,11 +231,11 @@ class Lesson:
         except NotImplementedError as error:
             if self._raised_by_a_stub(error):
                 return Result(ex, 'todo', str(error), error)
-            return Result(ex, 'fail', explain_error(error), error)
+            return Result(ex, 'fail', _report.explain_error(error), error)
         except AssertionError as error:
-            return Result(ex, 'fail', explain_mismatch(error), error)
+            return Result(ex, 'fail', _report.explain_mismatch(error), error)
         except Exception as error:  # the answer crashed: say where, without a wall of traceback
-            return Result(ex, 'fail', explain_error(error), error)
+            return Result(ex, 'fail', _report.explain_error(error), error)
         return Result(ex, 'pass')
 
     def _raised_by_a_stub(self, error):
@@ -264,37 +261,18 @@ class Lesson:
         return results
 
     def report(self, results, traceback_too=False):
-        ok, bad, todo = marks()
-        print(f"Lesson {self.number} · {self.title}   ({_shown(self.path)})")
-        for r in results:
-            mark = {'pass': ok, 'fail': bad, 'todo': todo}[r.state]
-            print(f"  {mark} {r.exercise.name}" + ('' if r.state == 'pass' else f"  ({r.state})"))
-            if r.state == 'fail':
-                print(indent(r.detail, 6))
-                if traceback_too and r.error is not None:
-                    print(indent(''.join(traceback.format_exception(type(r.error), r.error, r.error.__traceback__)).rstrip(), 6))
-                print(indent(f"hint: {r.exercise.hint}", 6))
-        done = sum(r.state == 'pass' for r in results)
-        print(f"  {done} of {len(results)} done")
-        first = next((r for r in results if r.state != 'pass'), None)
-        if first is not None:
-            print(f"next: lesson {self.number}, exercise {first.exercise.name} ({first.state}) "
-                  f"at {first.exercise.where}")
-            if first.state == 'todo':   # a failure showed its hint above
-                print(indent(f"hint: {first.exercise.hint}", 6))
-        elif self.solutions is None:
-            print(f"All done. Compare your answers with {_shown(self.solution_path)}.")
+        _report.lesson_report(self, results, traceback_too)
 
     def run_demo(self):
         """Run the demo; True when it ran through (an error is printed in a few lines)."""
         if self.demo_fn is None:
             return True
-        print(f"demo of lesson {self.number} (figures in {_shown(self.out)}/)")
+        print(f"demo of lesson {self.number} (figures in {_report.shown(self.out)}/)")
         start = time.perf_counter()
         try:
             self.demo_fn()
         except Exception as error:
-            print(indent(f"the demo failed: {explain_error(error)}", 2))
+            print(_report.indent(f"the demo failed: {_report.explain_error(error)}", 2))
             return False
         print(f"  demo took {time.perf_counter() - start:.1f} s")
         return True
@@ -302,7 +280,7 @@ class Lesson:
     # ---- the command line: python lessons/NN_name.py [EXERCISE ...] [--solutions] [--quick] ...
     def main(self, argv=None):
         """Check the lesson (or the named exercises), run the demo when all pass; exit 0 iff all pass."""
-        parser = argparse.ArgumentParser(prog=f"python {_shown(self.path)}",
+        parser = argparse.ArgumentParser(prog=f"python {_report.shown(self.path)}",
                                          description=f"Lesson {self.number}: {self.title}")
         parser.add_argument('exercises', nargs='*', help="check only these exercises (no demo)")
         add_common_options(parser)
@@ -365,38 +343,3 @@ def load_lesson(path, quiet=False):
 
 def lesson_files():
     return sorted(HERE.glob('[0-9][0-9]_*.py'))
-
-
-# ----------------------------------------------------------------------------- messages
-def _shown(path):
-    path = pathlib.Path(path).resolve()
-    return str(path.relative_to(HERE.parent)) if path.is_relative_to(HERE.parent) else str(path)
-
-
-def indent(text, n):
-    return '\n'.join(' ' * n + line for line in str(text).splitlines())
-
-
-def _called():
-    call = _checks.last_call()
-    return [f"called   {call}   (inputs drawn with seed {_checks.SEED})"] if call else []
-
-
-def explain_mismatch(error):
-    return '\n'.join(_called() + [str(error) or type(error).__name__])
-
-
-def _innermost_lesson_frame(error):
-    """(file, line, source) of the innermost frame in a lesson or solution file, else the innermost."""
-    frames = traceback.extract_tb(error.__traceback__)
-    ours = [f for f in frames if pathlib.Path(f.filename).parent in (HERE, HERE / 'solutions')
-            and not pathlib.Path(f.filename).name.startswith('_')]
-    frame = (ours or frames)[-1]
-    return _shown(frame.filename) if os.path.exists(frame.filename) else frame.filename, frame.lineno, frame.line
-
-
-def explain_error(error):
-    filename, line, source = _innermost_lesson_frame(error)
-    lines = _called() + [f"raised   {type(error).__name__}: {error}",
-                         f"         at {filename}:{line}" + (f":  {source}" if source else '')]
-    return '\n'.join(lines)
