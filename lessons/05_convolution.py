@@ -64,7 +64,7 @@ def unfold_by_conv(x, kernel_size, stride=1, padding=0):
     N, C = x.shape[:2]
     k = kernel_size
     one_hot = np.eye(C * k * k).reshape(C * k * k, C, k, k)
-    y = F.conv2d(leaf(x, False), leaf(one_hot, False), stride=stride, padding=padding)
+    y = F.conv2d(leaf(x), leaf(one_hot), stride=stride, padding=padding)
     return y.numpy().reshape(N, C * k * k, -1)
 
 
@@ -110,7 +110,7 @@ def check_cross_correlate(cross_correlate):
     r = rng()
     for img, ker in [(image, vertical_edge), (r.standard_normal((6, 7)), r.standard_normal((3, 2)))]:
         got = call(cross_correlate, img, ker)
-        ref = F.conv2d(leaf(img[None, None], False), leaf(ker[None, None], False))[0, 0]
+        ref = F.conv2d(leaf(img[None, None]), leaf(ker[None, None]))[0, 0]
         expect_close(got, ref, source="F.conv2d")
 
 
@@ -164,7 +164,7 @@ def check_conv2d_im2col(conv2d_im2col):
     x, w, b = r.standard_normal((2, 3, 7, 7)), r.standard_normal((4, 3, 3, 3)), r.standard_normal(4)
     for s, p in [(1, 1), (2, 0), (2, 1)]:
         got = call(conv2d_im2col, x, w, b, stride=s, padding=p)
-        ref = F.conv2d(leaf(x, False), leaf(w, False), leaf(b, False), stride=s, padding=p)
+        ref = F.conv2d(leaf(x), leaf(w), leaf(b), stride=s, padding=p)
         expect_close(got, ref, source="F.conv2d")
 
 
@@ -194,7 +194,7 @@ def check_col2im(col2im):
     for k, s, p in [(3, 1, 1), (3, 2, 0), (4, 2, 1), (2, 3, 1)]:
         cols = r.standard_normal(unfold_by_conv(np.zeros(shape), k, s, p).shape)
         got = call(col2im, cols, shape, k, stride=s, padding=p)
-        ref = engine_grads(lambda t: F.conv2d(t, leaf(np.eye(shape[1] * k * k).reshape(-1, shape[1], k, k), False),
+        ref = engine_grads(lambda t: F.conv2d(t, leaf(np.eye(shape[1] * k * k).reshape(-1, shape[1], k, k)),
                                               stride=s, padding=p).reshape(shape[0], shape[1] * k * k, -1),
                            (np.zeros(shape),), cols)[0]
         expect_close(got, ref, source="minigan's backward of the one-hot-filter unfold")
@@ -221,7 +221,7 @@ def check_conv2d_backward(conv2d_backward):
     r = rng()
     x, w, b = r.standard_normal((2, 3, 6, 6)), r.standard_normal((4, 3, 3, 3)), r.standard_normal(4)
     for s, p in [(1, 1), (2, 1)]:
-        g = r.standard_normal(F.conv2d(leaf(x, False), leaf(w, False), stride=s, padding=p).shape)
+        g = r.standard_normal(F.conv2d(leaf(x), leaf(w), stride=s, padding=p).shape)
         got = call(conv2d_backward, x, w, g, stride=s, padding=p)
         expect_equal(len(got), 3, what="the number of gradients returned")
         ref = engine_grads(lambda a, c, d: F.conv2d(a, c, d, stride=s, padding=p), (x, w, b), g)

@@ -76,7 +76,7 @@ def check_max_pool2d(max_pool2d):
     x = rng().standard_normal((2, 3, 8, 6))
     for k in (2, 3):
         got = call(max_pool2d, x[:, :, :8 // k * k, :6 // k * k], k)
-        expect_close(got, F.max_pool2d(leaf(x[:, :, :8 // k * k, :6 // k * k], False), k), source="F.max_pool2d")
+        expect_close(got, F.max_pool2d(leaf(x[:, :, :8 // k * k, :6 // k * k]), k), source="F.max_pool2d")
 
 
 # %% [markdown]
@@ -98,7 +98,7 @@ def check_upsample_nearest(upsample_nearest):
     x = rng().standard_normal((2, 2, 3, 4))
     for s in (2, 3):
         got = call(upsample_nearest, x, s)
-        expect_close(got, F.interpolate(leaf(x, False), scale_factor=s, mode='nearest'),
+        expect_close(got, F.interpolate(leaf(x), scale_factor=s, mode='nearest'),
                      source="F.interpolate(mode='nearest')")
 
 
@@ -127,7 +127,7 @@ def check_upsample_bilinear(upsample_bilinear):
     x = rng().standard_normal((2, 2, 4, 5))
     for s in (2, 3):
         got = call(upsample_bilinear, x, s)
-        ref = F.interpolate(leaf(x, False), scale_factor=s, mode='bilinear', align_corners=False)
+        ref = F.interpolate(leaf(x), scale_factor=s, mode='bilinear', align_corners=False)
         expect_close(got, ref, source="F.interpolate(mode='bilinear', align_corners=False)")
 
 
@@ -179,7 +179,7 @@ def check_conv_transpose2d(conv_transpose2d):
     y, w = r.standard_normal((2, 3, 4, 5)), r.standard_normal((3, 2, 3, 3))
     for s, p in [(1, 0), (2, 0), (2, 1), (3, 1)]:
         got = call(conv_transpose2d, y, w, stride=s, padding=p)
-        expect_close(got, F.conv_transpose2d(leaf(y, False), leaf(w, False), stride=s, padding=p),
+        expect_close(got, F.conv_transpose2d(leaf(y), leaf(w), stride=s, padding=p),
                      source="F.conv_transpose2d")
 
 
@@ -230,7 +230,7 @@ def demo():
     small = max_pool2d(digit, 2)
     fig, axes = plt.subplots(1, 5, figsize=(15, 3.3))
     for ax, (a, title) in zip(axes, [(digit, 'digit 28×28'), (small, 'max pool k=2: 14×14'),
-                                     (F.avg_pool2d(leaf(digit, False), 2).numpy(), 'average pool k=2: 14×14'),
+                                     (F.avg_pool2d(leaf(digit), 2).numpy(), 'average pool k=2: 14×14'),
                                      (upsample_nearest(small, 2), 'max pool, then nearest ×2'),
                                      (upsample_bilinear(small, 2), 'max pool, then bilinear ×2')]):
         imshow(ax, a[0, 0], title)

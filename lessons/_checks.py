@@ -156,8 +156,8 @@ def expect(condition, message):
 
 
 # ----------------------------------------------------------------------------- references
-def leaf(array, requires_grad=True):
-    """A float64 leaf Tensor of a NumPy array (a copy): what reference gradients are taken at."""
+def leaf(array, requires_grad=False):
+    """A float64 Tensor of a NumPy array (a copy); requires_grad=True for gradients taken at it."""
     return mg.tensor(np.asarray(array, dtype=np.float64), requires_grad=requires_grad)
 
 
@@ -166,9 +166,9 @@ def engine_grads(fn, inputs, grad_output):
 
     The vector-Jacobian product: d/d inputs of sum(fn(*inputs) * grad_output), in float64.
     """
-    leaves = [leaf(x) for x in inputs]
+    leaves = [leaf(x, requires_grad=True) for x in inputs]
     out = fn(*leaves)
-    grads = mg.grad([out], leaves, grad_outputs=[leaf(grad_output, False)], allow_unused=True)
+    grads = mg.grad([out], leaves, grad_outputs=[leaf(grad_output)], allow_unused=True)
     return tuple(np.zeros_like(x, dtype=np.float64) if g is None else g.numpy()
                  for x, g in zip(inputs, grads))
 
@@ -184,6 +184,6 @@ def answer_and_grads(answer, inputs, grad_output, wrt=(0,)):
     if not isinstance(out, mg.Tensor) or not out.requires_grad:
         raise Mismatch(f"the result is a {describe(out)} that does not depend on its inputs through "
                        "the graph: build it with Tensor ops (no NumPy, no .detach(), no .item())")
-    grads = mg.grad([out], [leaves[i] for i in wrt], grad_outputs=[leaf(grad_output, False)],
+    grads = mg.grad([out], [leaves[i] for i in wrt], grad_outputs=[leaf(grad_output)],
                     allow_unused=True)
     return out, tuple(np.zeros(np.shape(inputs[i])) if g is None else g.numpy() for i, g in zip(wrt, grads))

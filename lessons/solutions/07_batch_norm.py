@@ -44,6 +44,14 @@ def _(x, gamma, beta, eps=1e-5):
     return _per_channel(gamma, x) * (x - mu) / mg.sqrt(var + eps) + _per_channel(beta, x)
 
 
+@wrong('batch_norm_train', "adds eps to the standard deviation instead of inside the square root")
+def _(x, gamma, beta, eps=1e-5):
+    dims = _dims(x)
+    mu = x.mean(dims, keepdim=True)
+    var = ((x - mu) ** 2).mean(dims, keepdim=True)
+    return _per_channel(gamma, x) * (x - mu) / (mg.sqrt(var) + eps) + _per_channel(beta, x)
+
+
 def update_running_stats(running_mean, running_var, x, momentum=0.1):
     dims = _dims(x)
     mean, var = x.mean(axis=dims), x.var(axis=dims, ddof=1)
