@@ -20,6 +20,12 @@ import _checks
 
 HERE = pathlib.Path(__file__).resolve().parent
 
+for _stream in (sys.stdout, sys.stderr):   # a console that cannot show σ or ∂ gets '?', not a crash
+    try:
+        _stream.reconfigure(errors='replace')
+    except (AttributeError, ValueError):
+        pass
+
 
 def marks():
     """(pass, fail, todo) marks the terminal can print."""
