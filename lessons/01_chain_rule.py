@@ -116,15 +116,19 @@ def add_backward(a, b, grad_out):
     raise NotImplementedError("lesson 1, exercise add_backward: replace this line with your answer")
 
 
-@add_backward.check
-def check_add_backward(add_backward):
-    r = rng()
-    a, b, g = r.standard_normal((3, 5))
-    got = call(add_backward, a, b, g)
-    expect(isinstance(got, (tuple, list)) and len(got) == 2, f"add_backward returned {got!r}; expected a pair")
-    ref = engine_grads(mg.add, (a, b), g)
+def check_binary_rule(rule, op):
+    """A rule (a, b, grad_out) -> (dL/da, dL/db) against minigan's backward of ``op``."""
+    a, b, g = rng().standard_normal((3, 5))
+    got = call(rule, a, b, g)
+    expect(isinstance(got, (tuple, list)) and len(got) == 2, f"the rule returned {got!r}; expected a pair")
+    ref = engine_grads(op, (a, b), g)
     expect_close(got[0], ref[0], what='dL/da', source="minigan's autograd")
     expect_close(got[1], ref[1], what='dL/db', source="minigan's autograd")
+
+
+@add_backward.check
+def check_add_backward(add_backward):
+    check_binary_rule(add_backward, mg.add)
 
 
 # %%
@@ -140,12 +144,7 @@ def mul_backward(a, b, grad_out):
 
 @mul_backward.check
 def check_mul_backward(mul_backward):
-    a, b, g = rng().standard_normal((3, 5))
-    got = call(mul_backward, a, b, g)
-    expect(isinstance(got, (tuple, list)) and len(got) == 2, f"mul_backward returned {got!r}; expected a pair")
-    ref = engine_grads(mg.mul, (a, b), g)
-    expect_close(got[0], ref[0], what='dL/da', source="minigan's autograd")
-    expect_close(got[1], ref[1], what='dL/db', source="minigan's autograd")
+    check_binary_rule(mul_backward, mg.mul)
 
 
 # %%

@@ -93,23 +93,22 @@ def backward(order):
                 parent.grad = parent.grad + g
 
 
-@wrong('backward', "overwrites a parent's gradient instead of adding to it")
-def _(order):
+def _backward_with(order, overwrite=False, forwards=False):
+    """backward with one of two mistakes switched on."""
     for node in order:
         node.grad = np.zeros_like(node.value)
     order[-1].grad = np.ones_like(order[-1].value)
-    for node in reversed(order):
+    for node in (order if forwards else reversed(order)):
         if node.parents:
             for parent, g in zip(node.parents, node.rule(node.grad)):
-                parent.grad = g
+                parent.grad = g if overwrite else parent.grad + g
+
+
+@wrong('backward', "overwrites a parent's gradient instead of adding to it")
+def _(order):
+    _backward_with(order, overwrite=True)
 
 
 @wrong('backward', "walks the order forwards: nodes pass on gradients they have not received yet")
 def _(order):
-    for node in order:
-        node.grad = np.zeros_like(node.value)
-    order[-1].grad = np.ones_like(order[-1].value)
-    for node in order:
-        if node.parents:
-            for parent, g in zip(node.parents, node.rule(node.grad)):
-                parent.grad = parent.grad + g
+    _backward_with(order, forwards=True)
