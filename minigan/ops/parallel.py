@@ -40,9 +40,10 @@ def cores():
 
 
 def _threads():
+    """The pool of helper threads: one per core but this one, which works too (``_share``)."""
     global _pool
     if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=cores(), thread_name_prefix='minigan-block')
+        _pool = ThreadPoolExecutor(max_workers=max(1, cores() - 1), thread_name_prefix='minigan-block')
     return _pool
 
 
@@ -60,6 +61,28 @@ def _serial(array, size_needed):
     return backend.device_of(array) != 'cpu' or array.size < size_needed or cores() < 2
 
 
+def _share(task, items):
+    """[task(item) for item in items], the items shared out between this thread and the pool's.
+
+    Each thread takes the next item left until none is, so a thread the OS keeps waiting (a
+    busy machine) holds up its current item only, and this thread never sits idle waiting for
+    a helper to wake up. (``next`` on a shared range iterator is atomic: it holds the GIL.)
+    """
+    results = [None] * len(items)
+    left = iter(range(len(items)))
+
+    def take():
+        for i in left:
+            results[i] = task(items[i])
+    helpers = [_threads().submit(take) for _ in range(min(cores(), len(items)) - 1)]
+    try:
+        take()
+    finally:
+        for helper in helpers:
+            helper.result()  # waits; re-raises a helper's exception here
+    return results
+
+
 def by_rows(kernel, array, axis=0):
     """[kernel(rows) for slices ``rows`` of dim ``axis`` of ``array`` that together cover it].
 
@@ -75,7 +98,7 @@ def by_rows(kernel, array, axis=0):
     step = max(1, BLOCK * rows // array.size)
     lead = (slice(None),) * axis
     cuts = [slice(i, i + step) for i in range(0, rows, step)]
-    return list(_threads().map(kernel, cuts if axis == 0 else [lead + (c,) for c in cuts]))
+    return _share(kernel, cuts if axis == 0 else [lead + (c,) for c in cuts])
 
 
 def per_core(work, length, array):
@@ -89,8 +112,7 @@ def per_core(work, length, array):
         work(0, length)
         return
     bounds = [length * k // blocks for k in range(blocks + 1)]
-    for future in [_threads().submit(work, lo, hi) for lo, hi in zip(bounds, bounds[1:])]:
-        future.result()  # re-raises a worker's exception here
+    _share(lambda block: work(*block), list(zip(bounds, bounds[1:])))
 
 
 # ----------------------------------------------------------------------------- memory order
