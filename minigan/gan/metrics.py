@@ -108,10 +108,12 @@ def gaussian_frechet_distance(mean1, cov1, mean2, cov2):
     M = Σ₁^{1/2} Σ₂ Σ₁^{1/2} (AB and BA share their eigenvalues; take A = Σ₁^{1/2},
     B = Σ₁^{1/2} Σ₂), so Tr (Σ₁ Σ₂)^{1/2} = Σ_i √λ_i(M): two symmetric eigendecompositions and
     no general matrix square root (which is where scipy.linalg.sqrtm returns complex rounding).
+    Rounding: an eigenvalue of M that should be 0 comes out as ±ε and adds up to √ε to the
+    trace, so d² of identical rank-deficient covariances is 0 only to about 1e-6 (F = 64).
     """
     mean1, mean2 = (_host64(m, 'a mean', 'frechet_distance') for m in (mean1, mean2))
     cov1, cov2 = (_host64(c, 'a covariance', 'frechet_distance') for c in (cov1, cov2))
-    f = mean1.shape[0]
+    f = mean1.shape[0] if mean1.ndim == 1 else None
     if mean1.shape != (f,) or mean2.shape != (f,) or cov1.shape != (f, f) or cov2.shape != (f, f):
         raise ValueError(f"frechet_distance: expected means (F,) and covariances (F, F) of one F, got "
                          f"{mean1.shape}, {cov1.shape}, {mean2.shape}, {cov2.shape}")
