@@ -24,7 +24,7 @@ from .ops.reduce import (all, amax, amin, any, argmax, argmin, logsumexp, max, m
                          sum, var)
 from .ops.shape import (broadcast_to, cat, chunk, flatten, permute, repeat, reshape, split, squeeze,
                         stack, transpose, unsqueeze)
-from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled, tensor
+from .tensor import Tensor, device, enable_grad, is_grad_enabled, no_grad, set_grad_enabled, tensor
 
 from . import losses, nn, optim, utils  # noqa: E402,F401 -- minigan.losses; .nn, .optim, .utils as torch's
 from .checkpoint import load, save  # noqa: E402 -- checkpoints without pickle
