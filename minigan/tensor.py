@@ -301,11 +301,18 @@ class Tensor:
             raise RuntimeError("retain_grad() on a tensor that does not require grad")
         self.retains_grad = True
 
-    # ---- in-place changes of the data (for initializers and optimizers; they record nothing)
+    # ---- in-place changes of the data (they record nothing; more in ops/inplace.py)
     def _check_inplace(self, what):
-        if self.requires_grad and self.is_leaf and is_grad_enabled():
-            raise RuntimeError(f"{what}: a leaf tensor that requires grad cannot be changed in place "
-                               "while grad mode is on; wrap the change in minigan.no_grad()")
+        """In-place changes are never recorded in a graph, so a tensor that requires grad may
+        change only under no_grad (or through ``.data``)."""
+        if self.requires_grad and is_grad_enabled():
+            if self.is_leaf:
+                raise RuntimeError(f"{what}: a leaf tensor that requires grad cannot be changed in place "
+                                   "while grad mode is on; wrap the change in minigan.no_grad() or "
+                                   "change its .data")
+            raise RuntimeError(f"{what}: this tensor was computed in a graph, and minigan records no "
+                               "in-place op; use the out-of-place form (x = x.add(y) for x.add_(y), "
+                               "torch.where or torch.cat for item assignment)")
 
     def zero_(self):
         self._check_inplace('zero_')
@@ -325,6 +332,11 @@ class Tensor:
             raise ValueError(f"copy_: source shape {tuple(src.shape)} does not match tensor shape {self.shape}")
         self.array[...] = backend.to_device(src, self.device).astype(self.dtype, copy=False)
         return self
+
+
+def is_tensor(obj):
+    """True for a minigan Tensor (torch.is_tensor)."""
+    return isinstance(obj, Tensor)
 
 
 def tensor(data, requires_grad=False, dtype=None, device=None):

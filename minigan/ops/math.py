@@ -383,5 +383,29 @@ def compare(op, a, b):
     return Compare(op)(a, b)
 
 
+def eq(input, other):  # noqa: A002 -- torch.eq & co.: elementwise comparisons, bool results
+    return Compare('equal')(input, other)
+
+
+def ne(input, other):  # noqa: A002
+    return Compare('not_equal')(input, other)
+
+
+def lt(input, other):  # noqa: A002
+    return Compare('less')(input, other)
+
+
+def le(input, other):  # noqa: A002
+    return Compare('less_equal')(input, other)
+
+
+def gt(input, other):  # noqa: A002
+    return Compare('greater')(input, other)
+
+
+def ge(input, other):  # noqa: A002
+    return Compare('greater_equal')(input, other)
+
+
 def sign(x):
     return Tensor(x.xp.sign(x.array))
