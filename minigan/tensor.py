@@ -191,6 +191,8 @@ class Tensor:
     def is_cpu(self):
         return backend.device_of(self.array) == 'cpu'
 
+    is_xpu = is_mps = False  # torch's other accelerators, which minigan does not drive
+
     @property
     def is_leaf(self):
         return self.grad_fn is None

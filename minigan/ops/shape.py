@@ -154,14 +154,25 @@ def repeat(x, *sizes):
 # ----------------------------------------------------------------------------- indexing
 def raw_index(index, device):
     """The index with every Tensor or array in it as an array on ``device`` (as torch allows a
-    CPU index for a CUDA tensor; the array module of the data needs its index beside it)."""
+    CPU index for a CUDA tensor; the array module of the data needs its index beside it).
+
+    As in torch, a NumPy array or list of floats indexes by its values as integers (old code
+    indexes with ``np.zeros(n)`` filled with class numbers); a float Tensor is refused."""
     if isinstance(index, tuple):
         return tuple(raw_index(i, device) for i in index)
     if isinstance(index, Tensor):
+        if backend.is_floating(index.dtype):
+            raise IndexError(f"tensors used as indices must be integer (int64) or bool tensors, got "
+                             f"{index.dtype}; convert with .long()")
         index = index.array
-    if isinstance(index, list) and any(isinstance(i, (Tensor, list)) or backend.is_array(i) for i in index):
+    if isinstance(index, list) and all(isinstance(i, (Tensor, list, int, float)) or backend.is_array(i)
+                                       for i in index):
         index = backend.asarray([i.array if isinstance(i, Tensor) else i for i in index])
-    return backend.to_device(index, device) if backend.is_array(index) else index
+    if backend.is_array(index):
+        if backend.is_floating(index.dtype):
+            index = index.astype(backend.int64)
+        return backend.to_device(index, device)
+    return index
 
 
 def _is_basic(index):
@@ -208,6 +219,9 @@ class IndexAdd(Function):
 
 
 def getitem(x, index):
+    if x.ndim == 0 and index not in ((), Ellipsis, None):
+        raise IndexError("invalid index of a 0-d tensor: use tensor.item() to get its number "
+                         "(old torch code wrote loss.data[0])")
     return GetItem(raw_index(index, x.device))(x)
 
 
