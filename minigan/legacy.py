@@ -15,8 +15,9 @@ today's PyTorch -- and minigan -- write instead:
 
 What they do (torch's semantics): ``Variable(x)`` is x detached (same memory) with the
 requires_grad asked for. ``FloatTensor(*sizes)`` is a float32 tensor of that shape (zeros here:
-minigan hands out no uninitialized memory); ``FloatTensor(data)`` converts lists, NumPy arrays
-and tensors to float32. ``isinstance(x, FloatTensor)`` checks dtype and device.
+minigan hands out no uninitialized memory); ``FloatTensor(data)`` converts lists and NumPy
+arrays to float32 (a tensor must be float32 already: it is shared, not converted).
+``isinstance(x, FloatTensor)`` checks dtype and device.
 """
 import warnings
 
@@ -66,7 +67,10 @@ class TensorType:
                   (", device='cuda')" if self.device == 'cuda' else ')') + " or torch.zeros(*sizes)")
         _advise(self.qualified.replace('minigan.', '') + '(...)', modern)
         if len(args) == 1 and isinstance(args[0], Tensor):
-            array = backend.to_device(args[0].array, self.device).astype(self.dtype, copy=False)
+            if args[0].dtype != self.dtype:  # torch refuses too: these constructors alias, never convert
+                raise TypeError(f"{self.name}(t): t has dtype {args[0].dtype}, not {self.dtype}; "
+                                f"convert with t.to(torch.{self.dtype})")
+            array = backend.to_device(args[0].array, self.device)
         elif args and all(isinstance(a, int) and not isinstance(a, bool) for a in args):
             array = backend.module_for(self.device).zeros(args, dtype=self.dtype)
         elif len(args) <= 1:

@@ -254,6 +254,29 @@ class Minimum(Maximum):
         return xp.minimum(a, b)
 
 
+class Remainder(_Binary):
+    """a mod b with the sign of b (Python's %, torch.remainder) = a - b floor(a / b).
+
+    floor(a / b) is piecewise constant, so it is saved as a constant: d/da = 1, d/db = -floor(a / b).
+    """
+
+    def compute(self, xp, a, b):
+        self.quotient = xp.floor_divide(a, b)
+        return xp.remainder(a, b)
+
+    def backward(self, gy):
+        a, b = self.inputs
+        return sum_to(gy, a.shape), sum_to(-gy * Tensor(self.quotient.astype(gy.dtype)), b.shape)
+
+
+class FloorDivide(_Binary):
+    """floor(a / b) (Python's //); piecewise constant, so no gradient (as in torch)."""
+    differentiable = False
+
+    def compute(self, xp, a, b):
+        return xp.floor_divide(a, b)
+
+
 class Compare(Function):
     """a <op> b elementwise -> bool tensor; not differentiable."""
     differentiable = False
@@ -290,6 +313,14 @@ def div(a, b):
 
 def neg(x):
     return Neg()(x)
+
+
+def remainder(a, b):
+    return Remainder()(a, b)
+
+
+def floor_divide(a, b):
+    return FloorDivide()(a, b)
 
 
 def pow(x, exponent):  # noqa: A001 -- torch.pow
