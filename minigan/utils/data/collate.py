@@ -42,7 +42,7 @@ def default_collate(examples):
         if hasattr(first, '_fields'):  # a namedtuple
             return type(first)(*fields)
         return fields
-    if hasattr(first, 'dtype') and hasattr(first, 'item'):  # a NumPy scalar
+    if _is_numpy_scalar(first):
         return Tensor(backend.asarray(examples))
     raise TypeError(f"default_collate: cannot batch examples of type {type(first).__name__}; "
                     "expected Tensors, arrays, numbers, strings, or tuples/lists/dicts of them "
@@ -51,8 +51,8 @@ def default_collate(examples):
 
 def default_convert(example):
     """One example, unbatched: arrays -> tensors, tuples -> lists, containers recursively."""
-    if backend.is_array(example):
-        return Tensor(example)
+    if backend.is_array(example) or _is_numpy_scalar(example):
+        return Tensor(backend.asarray(example))
     if isinstance(example, dict):
         return {k: default_convert(v) for k, v in example.items()}
     if isinstance(example, tuple) and hasattr(example, '_fields'):
@@ -60,3 +60,7 @@ def default_convert(example):
     if isinstance(example, (tuple, list)):
         return [default_convert(v) for v in example]
     return example
+
+
+def _is_numpy_scalar(value):
+    return not isinstance(value, Tensor) and hasattr(value, 'dtype') and hasattr(value, 'item')
