@@ -13,18 +13,18 @@ from .autograd import backward, grad
 from .backend import (bool_, cuda_is_available, float16, float32, float64, get_rng_state, int32,
                       int64, manual_seed, set_rng_state, uint8)
 from .backends import are_deterministic_algorithms_enabled, use_deterministic_algorithms  # noqa: F401
-from .creation import (arange, as_tensor, empty, eye, from_numpy, full, full_like, linspace, normal,
-                       ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, zeros,
-                       zeros_like)
+from .creation import (arange, as_tensor, empty, eye, from_numpy, full, full_like, get_default_dtype,
+                       linspace, normal, ones, ones_like, rand, rand_like, randint, randn, randn_like,
+                       randperm, set_default_dtype, zeros, zeros_like)
 from .function import Function
 from .generator import Generator
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .legacy import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, HalfTensor,  # noqa: F401
-                     IntTensor, LongTensor)
+                     IntTensor, LongTensor, set_default_tensor_type)
 from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh
 from .ops.convert import clone
 from .ops.index import argsort, gather, index_select, scatter, scatter_add, sort, topk
-from .ops.linalg import matmul
+from .ops.linalg import bmm, matmul, mm
 from .ops.math import (abs, add, clamp, clip, cos, div, eq, exp, expm1, floor_divide, ge, gt, le, log,
                        log1p, lt, masked_fill, maximum, minimum, mul, ne, neg, pow, remainder, sign, sin,
                        sqrt, square, sub, where)

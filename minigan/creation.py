@@ -31,6 +31,19 @@ def _dtype(dtype):
     return backend.DEFAULT_DTYPE if dtype is None else backend.as_dtype(dtype)
 
 
+def get_default_dtype():
+    """The dtype of new floating-point tensors: float32, as in torch."""
+    return backend.DEFAULT_DTYPE
+
+
+def set_default_dtype(d):
+    """minigan's default stays float32 (every kernel is written and tested for it); asking for
+    it is fine, anything else raises and names the per-tensor way."""
+    if backend.as_dtype(d) != backend.DEFAULT_DTYPE:
+        raise NotImplementedError(f"set_default_dtype({d}): minigan's default dtype is fixed at float32; "
+                                  "make float64 tensors with dtype=torch.float64 and models with model.double()")
+
+
 def zeros(*size, dtype=None, device=None, requires_grad=False):
     xp = backend.module_for(device)
     return _leaf(xp.zeros(_shape(size), dtype=_dtype(dtype)), requires_grad)

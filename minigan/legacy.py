@@ -119,3 +119,12 @@ def resolve(spec):
         raise ValueError(f"type: invalid type {spec!r}; expected e.g. 'torch.FloatTensor' or "
                          "'torch.cuda.LongTensor'")
     return backend.as_dtype(spec), None
+
+
+def set_default_tensor_type(t):
+    """Old code's way to pick the default type. Float32 on the CPU is minigan's default already;
+    anything else raises and says how today's code asks for a dtype or device."""
+    dtype, where = resolve(t)
+    if dtype != backend.DEFAULT_DTYPE or where not in (None, 'cpu'):
+        raise NotImplementedError(f"set_default_tensor_type({t!r}): minigan's default is float32 on the CPU; "
+                                  "pass dtype= and device= when making tensors, and use model.to(device)")

@@ -335,3 +335,19 @@ def test_clip_grad_norm_matches_torch(norm_type):
     torch.nn.utils.clip_grad_value_(theirs, 0.01)
     for p, q in zip(ours, theirs):
         np.testing.assert_array_equal(p.grad.numpy(), q.grad.numpy())
+
+
+def test_mm_bmm_and_defaults(device):
+    check_parity(torch, mg.mm, torch.mm, [rand(2, 3), rand(3, 4, seed=1)], device=device)
+    check_parity(torch, mg.bmm, torch.bmm, [rand(2, 2, 3), rand(2, 3, 1, seed=1)], device=device)
+    with pytest.raises(ValueError, match='batch size'):
+        mg.bmm(mg.ones(2, 2, 3), mg.ones(3, 3, 1))
+    assert mg.ones(2, 3).nelement() == 6
+    assert mg.get_default_dtype() == mg.float32
+    mg.set_default_dtype(mg.float32)
+    mg.set_default_tensor_type(mg.FloatTensor)
+    mg.set_default_tensor_type('torch.FloatTensor')
+    with pytest.raises(NotImplementedError, match='dtype=torch.float64'):
+        mg.set_default_dtype(mg.float64)
+    with pytest.raises(NotImplementedError, match='device='):
+        mg.set_default_tensor_type('torch.cuda.FloatTensor')

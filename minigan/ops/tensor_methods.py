@@ -106,7 +106,7 @@ METHODS = {
     'amax': reduce.amax, 'amin': reduce.amin, 'var': reduce.var, 'std': reduce.std,
     'logsumexp': reduce.logsumexp, 'argmax': reduce.argmax, 'argmin': reduce.argmin,
     'all': reduce.all, 'any': reduce.any,
-    'matmul': linalg.matmul,
+    'matmul': linalg.matmul, 'mm': linalg.mm, 'bmm': linalg.bmm, 'nelement': lambda self: self.numel(),
     'relu': activation.relu, 'sigmoid': activation.sigmoid, 'tanh': activation.tanh,
     'softmax': activation.softmax, 'log_softmax': activation.log_softmax,
     'reshape': _view, 'view': _view, 'flatten': shape.flatten, 'permute': shape.permute,
