@@ -27,7 +27,7 @@ from .tensor import Tensor, device
 _warned = set()
 
 
-def _advise(old, new):
+def advise(old, new):
     """Say once per spelling what replaces it (old tutorials call these in every step)."""
     if old not in _warned:
         _warned.add(old)
@@ -46,9 +46,9 @@ class Variable(metaclass=_VariableMeta):
     if asked. Since PyTorch 0.4 a tensor is its own Variable: just use the tensor."""
 
     def __new__(cls, data, requires_grad=False, volatile=False):
-        _advise('Variable(x)', 'x itself (x.detach().requires_grad_() for a new leaf)')
+        advise('Variable(x)', 'x itself (x.detach().requires_grad_() for a new leaf)')
         if volatile:
-            _advise('Variable(x, volatile=True)', 'with torch.no_grad(): ...')
+            advise('Variable(x, volatile=True)', 'with torch.no_grad(): ...')
         if not isinstance(data, Tensor):
             raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
         return Tensor(data.array, requires_grad=requires_grad)
@@ -65,7 +65,7 @@ class TensorType:
     def __call__(self, *args):
         modern = (f"torch.tensor(data, dtype=torch.{self.dtype}" +
                   (", device='cuda')" if self.device == 'cuda' else ')') + " or torch.zeros(*sizes)")
-        _advise(self.qualified.replace('minigan.', '') + '(...)', modern)
+        advise(self.qualified.replace('minigan.', '') + '(...)', modern)
         if len(args) == 1 and isinstance(args[0], Tensor):
             if args[0].dtype != self.dtype:  # torch refuses too: these constructors alias, never convert
                 raise TypeError(f"{self.name}(t): t has dtype {args[0].dtype}, not {self.dtype}; "

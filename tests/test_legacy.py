@@ -88,6 +88,9 @@ def test_each_legacy_spelling_names_the_modern_form_once():
         for _ in range(3):
             Variable(mg.FloatTensor(2, 1).fill_(1.0), requires_grad=False)
         Variable(mg.zeros(1), volatile=True)
+        mg.zeros(1).type(mg.LongTensor)
+        mg.zeros(1).type(mg.float64)  # a dtype is today's spelling: no warning
     messages = [str(w.message) for w in caught if issubclass(w.category, FutureWarning)]
-    assert len(messages) == 3  # FloatTensor, Variable, volatile: once each
+    assert len(messages) == 4  # FloatTensor, Variable, volatile, x.type(...): once each
     assert any('torch.zeros' in m for m in messages) and any('no_grad' in m for m in messages)
+    assert any('x.float()' in m for m in messages)

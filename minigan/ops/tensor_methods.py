@@ -50,6 +50,8 @@ def _type(self, dtype=None, non_blocking=False):
     """x.type() -> its legacy type name; x.type(FloatTensor / 'torch.LongTensor' / a dtype) -> cast."""
     if dtype is None:
         return legacy.type_name(self)
+    if isinstance(dtype, (str, legacy.TensorType)):
+        legacy.advise('x.type(FloatTensor)', 'x.float(), x.long() or x.to(dtype, device)')
     dtype, device = legacy.resolve(dtype)
     x = self if device is None else convert.to_device(self, device)
     return convert.cast(x, dtype)
