@@ -13,13 +13,12 @@ from ...tensor import Tensor
 
 
 class Dataset:
-    """The base class of map-style datasets: subclasses define ``__len__`` and ``__getitem__``."""
+    """The base class of map-style datasets: subclasses define ``__getitem__`` and ``__len__``
+    (as in torch, the base has no ``__len__``, so ``len()`` of a dataset without one is a
+    TypeError and the DataLoader says what is missing)."""
 
     def __getitem__(self, index):
         raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
-
-    def __len__(self):
-        raise NotImplementedError(f"{type(self).__name__} must define __len__")
 
     def __add__(self, other):
         return ConcatDataset([self, other])
