@@ -25,9 +25,9 @@ from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh
 from .ops.convert import clone
 from .ops.index import argsort, gather, index_select, scatter, scatter_add, sort, topk
 from .ops.linalg import bmm, matmul, mm
-from .ops.math import (abs, add, clamp, clip, cos, div, eq, exp, expm1, floor_divide, ge, gt, le, log,
-                       log1p, lt, masked_fill, maximum, minimum, mul, ne, neg, pow, remainder, sign, sin,
-                       sqrt, square, sub, where)
+from .ops.compare import eq, ge, gt, le, lt, ne
+from .ops.math import (abs, add, clamp, clip, cos, div, exp, expm1, floor_divide, log, log1p, masked_fill,
+                       maximum, minimum, mul, neg, pow, remainder, sign, sin, sqrt, square, sub, where)
 from .ops.reduce import (all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, norm, std,
                          sum, var)
 from .ops.shape import (broadcast_to, cat, chunk, flatten, permute, repeat, reshape, split, squeeze,

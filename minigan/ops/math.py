@@ -11,6 +11,7 @@ import math
 from .. import backend
 from ..function import Function
 from ..tensor import Tensor
+from .compare import gt, lt
 from .shape import sum_to
 from .util import check_broadcast
 
@@ -277,23 +278,6 @@ class FloorDivide(_Binary):
         return xp.floor_divide(a, b)
 
 
-class Compare(Function):
-    """a <op> b elementwise -> bool tensor; not differentiable."""
-    differentiable = False
-    promotes_to_float = True
-
-    def __init__(self, op):
-        self.op = op
-
-    @property
-    def name(self):
-        return self.op
-
-    def forward(self, a, b):
-        check_broadcast(self.op, a.shape, b.shape)
-        return getattr(backend.xp_of(a), self.op)(a, b)
-
-
 # ----------------------------------------------------------------------------- functions
 def add(a, b):
     return Add()(a, b)
@@ -378,8 +362,8 @@ def clamp(x, min=None, max=None):  # noqa: A002 -- torch's argument names
         raise ValueError("clamp: at least one of min and max must be given")
     if not isinstance(min, Tensor) and not isinstance(max, Tensor):
         return Clamp(min, max)(x)
-    y = x if min is None else where(compare('less', x, min), min, x)
-    return y if max is None else where(compare('greater', x, max), max, y)
+    y = x if min is None else where(lt(x, min), min, x)
+    return y if max is None else where(gt(x, max), max, y)
 
 
 clip = clamp
@@ -408,34 +392,6 @@ def maximum(a, b):
 
 def minimum(a, b):
     return Minimum()(a, b)
-
-
-def compare(op, a, b):
-    return Compare(op)(a, b)
-
-
-def eq(input, other):  # noqa: A002 -- torch.eq & co.: elementwise comparisons, bool results
-    return Compare('equal')(input, other)
-
-
-def ne(input, other):  # noqa: A002
-    return Compare('not_equal')(input, other)
-
-
-def lt(input, other):  # noqa: A002
-    return Compare('less')(input, other)
-
-
-def le(input, other):  # noqa: A002
-    return Compare('less_equal')(input, other)
-
-
-def gt(input, other):  # noqa: A002
-    return Compare('greater')(input, other)
-
-
-def ge(input, other):  # noqa: A002
-    return Compare('greater_equal')(input, other)
 
 
 def sign(x):

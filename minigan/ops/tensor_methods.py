@@ -6,7 +6,7 @@ of the same name; ``x.backward()`` is ``minigan.autograd.backward(x)``.
 """
 from .. import autograd, creation, legacy
 from ..tensor import Tensor, as_tensor_like, tensor
-from . import activation, convert, index, inplace, linalg, math, reduce, shape
+from . import activation, compare, convert, index, inplace, linalg, math, reduce, shape
 
 
 def _reflected(op):
@@ -94,10 +94,10 @@ METHODS = {
     '__pow__': _pow, '__rpow__': _rpow,
     '__matmul__': _matmul, '__rmatmul__': _reflected(linalg.matmul),
     '__neg__': math.neg, '__pos__': lambda self: self, '__abs__': math.abs,
-    '__eq__': math.eq, '__ne__': math.ne, '__lt__': math.lt, '__le__': math.le,
-    '__gt__': math.gt, '__ge__': math.ge,
+    '__eq__': compare.eq, '__ne__': compare.ne, '__lt__': compare.lt, '__le__': compare.le,
+    '__gt__': compare.gt, '__ge__': compare.ge,
     '__getitem__': _getitem, '__iter__': _iter,
-    'eq': math.eq, 'ne': math.ne, 'lt': math.lt, 'le': math.le, 'gt': math.gt, 'ge': math.ge,
+    'eq': compare.eq, 'ne': compare.ne, 'lt': compare.lt, 'le': compare.le, 'gt': compare.gt, 'ge': compare.ge,
     'add': math.add, 'sub': math.sub, 'mul': math.mul, 'div': math.div, 'pow': _pow,
     'exp': math.exp, 'log': math.log, 'sqrt': math.sqrt, 'abs': math.abs, 'neg': math.neg,
     'log1p': math.log1p, 'expm1': math.expm1, 'sin': math.sin, 'cos': math.cos,
