@@ -19,7 +19,7 @@ from .reduce import sum as _sum
 
 
 # ----------------------------------------------------------------------------- reduction
-def _reduction(size_average, reduce, reduction):
+def legacy_reduction(size_average, reduce, reduction):
     """torch's legacy (size_average, reduce) pair -> a reduction string."""
     if size_average is None and reduce is None:
         return reduction
@@ -67,7 +67,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     op = 'binary_cross_entropy_with_logits'
     target = _as_float_target(op, target, input)
     _check_same_shape(op, input, target)
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
     log_weight = 1.0 if pos_weight is None else 1.0 + (pos_weight - 1.0) * target
     loss = (1.0 - target) * input - log_weight * logsigmoid(input)
@@ -117,7 +117,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     op = 'binary_cross_entropy'
     target = _as_float_target(op, target, input)
     _check_same_shape(op, input, target)
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
     if bool(((input.array < 0) | (input.array > 1)).any()):
         raise ValueError(f"{op}: all elements of input should be between 0 and 1 (probabilities); "
@@ -187,7 +187,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     samples (targets equal to ignore_index count for nothing)."""
     op = 'nll_loss'
     _class_shape_check(op, input, target)
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
     single = input.ndim == 1
     input, target = _as_batch(input, target)
@@ -206,7 +206,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     ℓ = (1 - ε) nll + (ε / C) sum_c -w_c log p_c, as torch does.
     """
     op = 'cross_entropy'
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
@@ -262,7 +262,7 @@ def _pointwise_target(op, input, target):
 
 
 def _pointwise(op, error, input, size_average, reduce, reduction, weight):
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
     if weight is None:
         return _reduce(error, reduction, op)
