@@ -8,13 +8,17 @@
 Names follow PyTorch: mg.tensor, mg.grad (torch.autograd.grad), mg.no_grad, mg.cat, ...
 """
 from . import ops  # noqa: F401 -- attaches the operators and methods to Tensor
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .autograd import backward, grad
 from .backend import (bool_, cuda_is_available, float16, float32, float64, get_rng_state, int32,
                       int64, manual_seed, set_rng_state, uint8)
+from .errors import (AnomalyError, ArgumentError, ArgumentTypeError, CheckpointError, DeviceError,
+                     DimError, DTypeError, GraphError, MiniganError, ShapeError, StateDictError)
 from .creation import (arange, empty, eye, full, full_like, linspace, ones, ones_like, rand,
                        rand_like, randint, randn, randn_like, randperm, zeros, zeros_like)
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .profiler import profile
 from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh
 from .ops.convert import clone
 from .ops.linalg import matmul

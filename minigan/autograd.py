@@ -15,7 +15,10 @@ released once it has run (its inputs and saved arrays are freed), unless retain_
 With create_graph=True the backward is itself recorded, so its results can be differentiated
 again: that is how gradient penalties and Hessian-vector products work.
 """
-from . import backend
+import functools
+
+from . import backend, function
+from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: F401 -- torch.autograd's names
 from .tensor import Tensor, set_grad_enabled
 
 FREED_GRAPH_MESSAGE = (
@@ -29,9 +32,7 @@ def backward(tensor, gradient=None, retain_graph=None, create_graph=False):
     if retain_graph is None:
         retain_graph = create_graph
     roots, seeds = _roots_and_seeds([tensor], None if gradient is None else [gradient], 'backward')
-    leaf_grads, _ = _run(roots, seeds, retain_graph, create_graph, capture=None)
-    for leaf, g in leaf_grads.values():
-        leaf.grad = g if leaf.grad is None else _add(leaf.grad, g, create_graph)
+    _run(roots, seeds, retain_graph, create_graph, capture=None)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -139,7 +140,15 @@ def _add(a, b, create_graph):
 
 
 def _run(roots, seeds, retain_graph, create_graph, capture):
-    """The backward pass. Returns ({id(leaf): (leaf, grad)}, {id(captured non-leaf): grad})."""
+    """The backward pass, watched by the active instrument (minigan/instrument.py) if there is one.
+    Returns ({id(leaf): (leaf, grad)}, {id(captured non-leaf): grad}). ``capture`` lists the
+    tensors grad() asks for; None means backward(), which adds the leaves' gradients to .grad."""
+    instrument = function.active_instrument()  # the profiler or anomaly detection, if on
+    run = functools.partial(_pass, roots, seeds, retain_graph, create_graph, capture, instrument)
+    return run() if instrument is None else instrument.backward_pass(run)
+
+
+def _pass(roots, seeds, retain_graph, create_graph, capture, instrument):
     order = _topological_order(roots)
     outputs_alive = [fn.output() for fn in order]  # keep outputs alive while their nodes run
     capture_ids = None if capture is None else {id(t) for t in capture}
@@ -171,7 +180,7 @@ def _run(roots, seeds, retain_graph, create_graph, capture):
             if leads is not None and not leads[fn]:
                 continue
             fn.needs_input_grad = _needs_input_grad(fn, capture_ids, leads)
-            g_in = fn.backward(g_out)
+            g_in = fn.backward(g_out) if instrument is None else instrument.backward(fn, g_out)
             if not isinstance(g_in, tuple):
                 g_in = (g_in,)
             _check_gradients(fn, g_in)
@@ -184,6 +193,9 @@ def _run(roots, seeds, retain_graph, create_graph, capture):
         for fn in order:
             if not fn.released:
                 fn.release()
+    if capture is None:
+        for leaf, g in leaf_grads.values():
+            leaf.grad = g if leaf.grad is None else _add(leaf.grad, g, create_graph)
     return leaf_grads, captured
 
 

@@ -23,11 +23,17 @@ derivative); use the input or output Tensors instead.
 
 The node holds its output only by weak reference, so graph and tensors form no reference cycle:
 dropping the last Tensor frees the whole graph at once.
+
+Instruments. The profiler and anomaly detection (minigan/profiler.py, minigan/anomaly.py) watch
+every call through one slot, ``_instrument``, set by minigan/instrument.py. When nothing watches,
+the slot is None and a call pays one ``is not None`` test for it.
 """
 import weakref
 
 from . import backend
 from .tensor import Tensor, as_tensor_like, is_grad_enabled
+
+_instrument = None  # the outermost active Instrument (minigan/instrument.py), or None
 
 
 class Function:
@@ -41,6 +47,12 @@ class Function:
         return type(self).__name__.lower()
 
     def __call__(self, *inputs):
+        if _instrument is not None:  # profiling or anomaly detection is on
+            return _instrument.call(self, inputs)
+        return self._call(inputs)
+
+    def _call(self, inputs):
+        """The call itself: boundary checks, forward, and the link into the graph."""
         inputs = self._as_tensors(inputs)
         y = self.forward(*(t.array for t in inputs))
         output = Tensor(y)
@@ -84,3 +96,14 @@ class Function:
             (dtype,) = floats
             tensors = tuple(t if t.dtype == dtype else Tensor(t.array.astype(dtype)) for t in tensors)
         return tensors
+
+
+def active_instrument():
+    """The instrument watching the ops now (None when none is), for the autograd engine."""
+    return _instrument
+
+
+def set_instrument(instrument):
+    """Let ``instrument`` (or None) watch every call; minigan/instrument.py manages the chain."""
+    global _instrument
+    _instrument = instrument
