@@ -106,8 +106,9 @@ class _AnomalyDetector(Instrument):
         except AnomalyError:
             raise
         except Exception as err:  # noqa: BLE001 -- annotated and re-raised unchanged
-            err.add_note(f"detect_anomaly: raised in {name}.backward; the {name} was called at "
-                         f"{describe_site(site)}")
+            if hasattr(err, 'add_note'):  # Python >= 3.11 prints notes under the traceback
+                err.add_note(f"detect_anomaly: raised in {name}.backward; the {name} was called at "
+                             f"{describe_site(site)}")
             raise
         finally:
             self.running.pop()

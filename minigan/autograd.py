@@ -19,6 +19,7 @@ import functools
 
 from . import backend, function
 from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: F401 -- torch.autograd's names
+from .errors import ArgumentError, ArgumentTypeError, GraphError, ShapeError
 from .tensor import Tensor, set_grad_enabled
 
 FREED_GRAPH_MESSAGE = (
@@ -50,17 +51,17 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     for i, t in enumerate(inputs):
         if not isinstance(t, Tensor):
-            raise TypeError(f"grad: inputs[{i}] is a {type(t).__name__}, expected a Tensor")
+            raise ArgumentTypeError(f"grad: inputs[{i}] is a {type(t).__name__}, expected a Tensor")
         if not t.requires_grad:
-            raise RuntimeError(f"grad: inputs[{i}] does not require grad")
+            raise GraphError(f"grad: inputs[{i}] does not require grad")
     roots, seeds = _roots_and_seeds(outputs, grad_outputs, 'grad')
     leaf_grads, captured = _run(roots, seeds, retain_graph, create_graph, capture=inputs)
     results = []
     for i, t in enumerate(inputs):
         g = leaf_grads[id(t)][1] if t.is_leaf and id(t) in leaf_grads else captured.get(id(t))
         if g is None and not allow_unused:
-            raise RuntimeError(f"grad: inputs[{i}] was not used in the graph of the outputs; "
-                               "pass allow_unused=True to get None for it")
+            raise GraphError(f"grad: inputs[{i}] was not used in the graph of the outputs; "
+                             "pass allow_unused=True to get None for it")
         results.append(g)
     return tuple(results)
 
@@ -80,24 +81,24 @@ def clear_grads(tensors, set_to_none=True):
 # ----------------------------------------------------------------------------- internals
 def _roots_and_seeds(outputs, grad_outputs, caller):
     if grad_outputs is not None and len(grad_outputs) != len(outputs):
-        raise ValueError(f"{caller}: got {len(grad_outputs)} gradients for {len(outputs)} outputs")
+        raise ArgumentError(f"{caller}: got {len(grad_outputs)} gradients for {len(outputs)} outputs")
     roots, seeds = [], []
     for i, out in enumerate(outputs):
         if not isinstance(out, Tensor):
-            raise TypeError(f"{caller}: outputs[{i}] is a {type(out).__name__}, expected a Tensor")
+            raise ArgumentTypeError(f"{caller}: outputs[{i}] is a {type(out).__name__}, expected a Tensor")
         if not out.requires_grad:
-            raise RuntimeError(f"{caller}: outputs[{i}] does not require grad and has no grad_fn "
-                               "(was it computed under no_grad, or from tensors that need no grad?)")
+            raise GraphError(f"{caller}: outputs[{i}] does not require grad and has no grad_fn "
+                             "(was it computed under no_grad, or from tensors that need no grad?)")
         seed = None if grad_outputs is None else grad_outputs[i]
         if seed is None:
             if out.numel() != 1:
-                raise RuntimeError(f"{caller}: a gradient can be created implicitly only for a "
-                                   f"scalar output, got shape {out.shape}; pass one explicitly")
+                raise GraphError(f"{caller}: a gradient can be created implicitly only for a "
+                                 f"scalar output, got shape {out.shape}; pass one explicitly")
             seed = Tensor(out.xp.ones(out.shape, dtype=out.dtype))
         elif not isinstance(seed, Tensor):
             seed = Tensor(backend.asarray(seed, dtype=out.dtype, device=out.device))
         if tuple(seed.shape) != tuple(out.shape):
-            raise ValueError(f"{caller}: gradient of shape {tuple(seed.shape)} given for an output "
+            raise ShapeError(f"{caller}: gradient of shape {tuple(seed.shape)} given for an output "
                              f"of shape {tuple(out.shape)}; expected the same shape")
         roots.append(out)
         seeds.append(seed)
@@ -116,7 +117,7 @@ def _topological_order(roots):
         if fn in visited:
             continue
         if fn.released:
-            raise RuntimeError(FREED_GRAPH_MESSAGE)
+            raise GraphError(FREED_GRAPH_MESSAGE)
         visited.add(fn)
         stack.append((fn, True))
         stack.extend((t.grad_fn, False) for t in fn.inputs
@@ -211,9 +212,9 @@ def _needs_input_grad(fn, capture_ids, leads):
 def _check_gradients(fn, grads):
     """A backward must return one gradient per input, each of its input's shape."""
     if len(grads) != len(fn.inputs):
-        raise RuntimeError(f"{type(fn).__name__}.backward returned {len(grads)} gradients "
-                           f"for {len(fn.inputs)} inputs")
+        raise GraphError(f"{type(fn).__name__}.backward returned {len(grads)} gradients "
+                         f"for {len(fn.inputs)} inputs")
     for i, (t, g) in enumerate(zip(fn.inputs, grads)):
         if g is not None and tuple(g.shape) != tuple(t.shape):
-            raise RuntimeError(f"{type(fn).__name__}.backward: gradient {i} has shape "
-                               f"{tuple(g.shape)}, expected the input's shape {tuple(t.shape)}")
+            raise GraphError(f"{type(fn).__name__}.backward: gradient {i} has shape "
+                             f"{tuple(g.shape)}, expected the input's shape {tuple(t.shape)}")

@@ -11,6 +11,8 @@ compared across devices number for number.
 """
 import numpy
 
+from .errors import ArgumentTypeError, CheckpointError, DeviceError
+
 DEFAULT_DTYPE = numpy.dtype(numpy.float32)
 
 # dtypes under torch's names; NumPy dtype objects work for CuPy arrays too.
@@ -34,15 +36,15 @@ def _gpu():
         try:
             import cupy
         except ImportError as err:
-            raise RuntimeError(
+            raise DeviceError(
                 "device 'cuda' needs CuPy, which is not installed: "
                 "pip install 'minigan[gpu]' (or the cupy wheel for your CUDA version)") from err
         try:
             count = cupy.cuda.runtime.getDeviceCount()
         except Exception as err:  # CUDA driver missing or broken
-            raise RuntimeError(f"device 'cuda': CuPy is installed but no GPU is usable ({err})") from err
+            raise DeviceError(f"device 'cuda': CuPy is installed but no GPU is usable ({err})") from err
         if count == 0:
-            raise RuntimeError("device 'cuda': CuPy is installed but this machine has no GPU")
+            raise DeviceError("device 'cuda': CuPy is installed but this machine has no GPU")
         _gpu_module = cupy
     return _gpu_module
 
@@ -62,7 +64,7 @@ def normalize_device(device):
         return 'cpu'
     name = str(device).split(':')[0]
     if name not in DEVICES:
-        raise ValueError(f"unknown device {device!r}: expected 'cpu' or 'cuda'")
+        raise DeviceError(f"unknown device {device!r}: expected 'cpu' or 'cuda'")
     return name
 
 
@@ -156,7 +158,7 @@ def manual_seed(seed):
     """Seed minigan's random numbers (all devices draw from one host generator)."""
     global _rng
     if not isinstance(seed, (int, numpy.integer)) or isinstance(seed, bool):
-        raise TypeError(f"manual_seed: expected an int seed, got {type(seed).__name__}")
+        raise ArgumentTypeError(f"manual_seed: expected an int seed, got {type(seed).__name__}")
     _rng = numpy.random.default_rng(int(seed))
 
 
@@ -205,6 +207,6 @@ def load_npz(path):
     """
     archive = numpy.load(path, allow_pickle=False)
     if not isinstance(archive, numpy.lib.npyio.NpzFile):
-        raise ValueError("expected an .npz archive, found a single .npy array")
+        raise CheckpointError("expected an .npz archive, found a single .npy array")
     with archive:
         return {name: archive[name] for name in archive.files}

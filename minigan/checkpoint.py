@@ -28,6 +28,7 @@ import tempfile
 import zipfile
 
 from . import backend
+from .errors import ArgumentError, ArgumentTypeError, CheckpointError, DTypeError
 from .tensor import Tensor
 
 FORMAT = 'minigan-checkpoint'
@@ -86,8 +87,8 @@ def _encode(obj, arrays, where, seen):
     if isinstance(obj, Tensor) or backend.is_array(obj):
         array = obj.array if isinstance(obj, Tensor) else obj
         if not (backend.is_floating(array.dtype) or array.dtype.kind in 'biu'):
-            raise TypeError(f"save: {where} is an array of dtype {array.dtype}; only bool, integer "
-                            "and floating arrays can be saved (object arrays would need pickle)")
+            raise DTypeError(f"save: {where} is an array of dtype {array.dtype}; only bool, integer "
+                             "and floating arrays can be saved (object arrays would need pickle)")
         name = f'a{len(arrays)}'
         arrays[name] = array
         node = {'$': 'tensor' if isinstance(obj, Tensor) else 'array', 'array': name,
@@ -96,17 +97,17 @@ def _encode(obj, arrays, where, seen):
             node['requires_grad'] = bool(obj.requires_grad)
         return node
     if not isinstance(obj, (dict, list, tuple)):
-        raise TypeError(f"save: {where} is a {type(obj).__name__}, which cannot be saved; expected "
-                        "dicts, lists, tuples, Tensors, arrays, None, bool, int, float or str "
-                        "(convert NumPy scalars with float() or int())")
+        raise ArgumentTypeError(f"save: {where} is a {type(obj).__name__}, which cannot be saved; expected "
+                                "dicts, lists, tuples, Tensors, arrays, None, bool, int, float or str "
+                                "(convert NumPy scalars with float() or int())")
     if id(obj) in seen:
-        raise ValueError(f"save: {where} contains itself (a reference cycle)")
+        raise ArgumentError(f"save: {where} contains itself (a reference cycle)")
     seen = seen | {id(obj)}
     if isinstance(obj, dict):
         for key in obj:
             if not isinstance(key, (str, int)) or isinstance(key, bool):
-                raise TypeError(f"save: {where} has a key {key!r} of type {type(key).__name__}; "
-                                "dict keys must be str or int")
+                raise ArgumentTypeError(f"save: {where} has a key {key!r} of type {type(key).__name__}; "
+                                        "dict keys must be str or int")
         return {'$': 'dict', 'keys': list(obj),
                 'values': [_encode(v, arrays, f'{where}[{k!r}]', seen) for k, v in obj.items()]}
     return {'$': type(obj).__name__,
@@ -131,36 +132,36 @@ def load(path, map_location=None):
     if head != _ZIP_MAGIC:
         kind = ('a pickle (e.g. written by torch.save or pickle.dump), which minigan never loads'
                 if head[:1] == b'\x80' else 'not an .npz archive')
-        raise ValueError(f"load: {path!r} is not a minigan checkpoint: the file is {kind}")
+        raise CheckpointError(f"load: {path!r} is not a minigan checkpoint: the file is {kind}")
     try:
         arrays = backend.load_npz(path)
     except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as err:
         what = ('holds pickled (object) data, which minigan never loads' if 'pickle' in str(err)
                 else 'is truncated or corrupt')
-        raise ValueError(f"load: {path!r} {what} ({type(err).__name__}: {err})") from None
+        raise CheckpointError(f"load: {path!r} {what} ({type(err).__name__}: {err})") from None
     manifest = _read_manifest(arrays, path)
     used = set()
     obj = _decode(manifest['root'], arrays, used, device, path, 'obj')
     unused = sorted(set(arrays) - used - {'manifest'})
     if unused:
-        raise ValueError(f"load: {path!r} holds arrays the manifest does not mention: {unused}")
+        raise CheckpointError(f"load: {path!r} holds arrays the manifest does not mention: {unused}")
     return obj
 
 
 def _read_manifest(arrays, path):
     text = arrays.get('manifest')
     if text is None or text.shape != () or text.dtype.kind != 'U':
-        raise ValueError(f"load: {path!r} has no manifest; it is an .npz file but not one written "
-                         "by minigan.save")
+        raise CheckpointError(f"load: {path!r} has no manifest; it is an .npz file but not one written "
+                              "by minigan.save")
     try:
         manifest = json.loads(text.item())
     except ValueError as err:
-        raise ValueError(f"load: {path!r} has a corrupt manifest ({err})") from None
+        raise CheckpointError(f"load: {path!r} has a corrupt manifest ({err})") from None
     if not isinstance(manifest, dict) or manifest.get('format') != FORMAT or 'root' not in manifest:
-        raise ValueError(f"load: {path!r} has a manifest that is not a {FORMAT} manifest")
+        raise CheckpointError(f"load: {path!r} has a manifest that is not a {FORMAT} manifest")
     if manifest.get('version') != VERSION:
-        raise ValueError(f"load: {path!r} is format version {manifest.get('version')!r}; this "
-                         f"minigan reads version {VERSION}")
+        raise CheckpointError(f"load: {path!r} is format version {manifest.get('version')!r}; this "
+                              f"minigan reads version {VERSION}")
     return manifest
 
 
@@ -170,7 +171,7 @@ def _decode(node, arrays, used, device, path, where):
     tag = node.get('$') if isinstance(node, dict) else None
 
     def fail(problem):
-        raise ValueError(f"load: {path!r} does not match its manifest at {where}: {problem}")
+        raise CheckpointError(f"load: {path!r} does not match its manifest at {where}: {problem}")
 
     if tag in ('tensor', 'array'):
         name = node.get('array')

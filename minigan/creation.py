@@ -4,6 +4,7 @@ None of them records a graph (a new tensor is a leaf). dtype defaults to float32
 'cpu'; random ones draw from the generator that ``minigan.manual_seed`` seeds.
 """
 from . import backend
+from .errors import ShapeError
 from .tensor import Tensor
 
 
@@ -13,7 +14,7 @@ def _shape(size):
         size = tuple(size[0])
     for n in size:
         if not isinstance(n, int) or n < 0:
-            raise ValueError(f"expected a shape of non-negative ints, got {tuple(size)}")
+            raise ShapeError(f"expected a shape of non-negative ints, got {tuple(size)}")
     return tuple(size)
 
 

@@ -15,14 +15,20 @@ expected, e.g. ``conv2d: input of shape (2, 4, 8, 8) has 4 channels, but weight 
     MiniganError
     ├── ShapeError      (ValueError)   shapes, ranks, channels, sizes that do not fit together
     ├── ArgumentError   (ValueError)   an option's value: stride 0, lr=nan, an unknown reduction
-    ├── DeviceError     (ValueError)   tensors on different devices, an unknown device
-    ├── DimError        (IndexError, ValueError)   a dim or an index out of range (torch: IndexError)
+    ├── DeviceError     (ValueError, RuntimeError)  tensors on different devices, no GPU, 'tpu'
+    ├── DimError        (IndexError, ValueError)    a dim, index or label out of range
     ├── DTypeError      (TypeError)    a dtype that cannot be used here: int where float is needed
     ├── ArgumentTypeError (TypeError)  an argument of the wrong Python type: a list for a Tensor
     ├── GraphError      (RuntimeError) autograd misuse: backward twice, grad of a constant
-    ├── StateDictError  (RuntimeError) load_state_dict: missing, unexpected or mis-shaped keys
+    ├── UsageError      (RuntimeError) a tool used out of order: profile results before the block
+    ├── StateDictError  (RuntimeError, ValueError)  load_state_dict: missing, extra, mis-shaped keys
     ├── CheckpointError (ValueError)   a file that is not a readable minigan checkpoint
     └── AnomalyError    (RuntimeError) detect_anomaly() found a NaN or an inf
+
+Two classes have two built-in bases because torch is not consistent and code written for it
+catches either: a device mismatch is torch's RuntimeError but was a ValueError here, and
+Module.load_state_dict raises RuntimeError where Optimizer.load_state_dict raises ValueError.
+A dim, index or class label out of range is torch's IndexError, and a bad value all the same.
 """
 
 
@@ -38,12 +44,12 @@ class ArgumentError(MiniganError, ValueError):
     """An argument's value is out of its domain (stride 0, lr=nan, reduction='avg')."""
 
 
-class DeviceError(MiniganError, ValueError):
-    """Tensors on different devices, or a device that does not exist."""
+class DeviceError(MiniganError, ValueError, RuntimeError):
+    """Tensors on different devices, a device that does not exist, or no GPU for 'cuda'."""
 
 
 class DimError(MiniganError, IndexError, ValueError):
-    """A dim or an index out of range; an IndexError, as in torch, and a ValueError."""
+    """A dim, an index or a class label out of range: an IndexError, as in torch, and a ValueError."""
 
 
 class DTypeError(MiniganError, TypeError):
@@ -58,8 +64,12 @@ class GraphError(MiniganError, RuntimeError):
     """The graph is used in a way autograd cannot follow (backward twice, grad of a constant)."""
 
 
-class StateDictError(MiniganError, RuntimeError):
-    """load_state_dict met missing, unexpected or mis-shaped entries (RuntimeError, as in torch)."""
+class UsageError(MiniganError, RuntimeError):
+    """A tool used out of order (a profile read before it ran, a hook registered twice)."""
+
+
+class StateDictError(MiniganError, RuntimeError, ValueError):
+    """load_state_dict met missing, unexpected or mis-shaped entries."""
 
 
 class CheckpointError(MiniganError, ValueError):

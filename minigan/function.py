@@ -31,6 +31,7 @@ the slot is None and a call pays one ``is not None`` test for it.
 import weakref
 
 from . import backend
+from .errors import ArgumentTypeError, DTypeError, DeviceError
 from .tensor import Tensor, as_tensor_like, is_grad_enabled
 
 _instrument = None  # the outermost active Instrument (minigan/instrument.py), or None
@@ -80,18 +81,18 @@ class Function:
     def _as_tensors(self, inputs):
         reference = next((t for t in inputs if isinstance(t, Tensor)), None)
         if reference is None:
-            raise TypeError(f"{self.name}: expected at least one Tensor argument, got "
-                            f"{', '.join(type(v).__name__ for v in inputs)}")
+            raise ArgumentTypeError(f"{self.name}: expected at least one Tensor argument, got "
+                                    f"{', '.join(type(v).__name__ for v in inputs)}")
         tensors = tuple(as_tensor_like(v, reference) for v in inputs)
         devices = {t.device for t in tensors}
         if len(devices) > 1:
-            raise ValueError(f"{self.name}: expected all tensors on one device, got "
-                             f"{' and '.join(sorted(devices))}; move them with .to(device)")
+            raise DeviceError(f"{self.name}: expected all tensors on one device, got "
+                              f"{' and '.join(sorted(devices))}; move them with .to(device)")
         floats = {t.dtype for t in tensors if backend.is_floating(t.dtype)}
         if len(floats) > 1:
-            raise TypeError(f"{self.name}: expected one floating dtype, got "
-                            f"{' and '.join(sorted(str(d) for d in floats))}; "
-                            "convert with .float() or .double()")
+            raise DTypeError(f"{self.name}: expected one floating dtype, got "
+                             f"{' and '.join(sorted(str(d) for d in floats))}; "
+                             "convert with .float() or .double()")
         if self.promotes_to_float and floats:
             (dtype,) = floats
             tensors = tuple(t if t.dtype == dtype else Tensor(t.array.astype(dtype)) for t in tensors)

@@ -14,6 +14,7 @@ which checks second derivatives (the backward of the backward).
 """
 from . import backend
 from .autograd import grad
+from .errors import ArgumentError, DTypeError
 from .tensor import Tensor, enable_grad, no_grad
 
 
@@ -31,11 +32,11 @@ def _differentiable(inputs):
     for i, t in enumerate(inputs):
         if isinstance(t, Tensor) and t.requires_grad:
             if t.dtype != backend.float64:
-                raise TypeError(f"gradcheck: input {i} has dtype {t.dtype}; finite differences need "
-                                "float64 inputs (use .double())")
+                raise DTypeError(f"gradcheck: input {i} has dtype {t.dtype}; finite differences need "
+                                 "float64 inputs (use .double())")
             positions.append(i)
     if not positions:
-        raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
+        raise ArgumentError("gradcheck: no input requires grad, so there is nothing to check")
     return positions
 
 

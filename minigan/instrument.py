@@ -14,6 +14,7 @@ profiler runs under detect_anomaly, the outer one's ``super()`` calls the inner 
 ``super()`` runs the op. Only the outermost sits in the slot of minigan/function.py.
 """
 from . import function
+from .errors import UsageError
 
 
 class Instrument:
@@ -42,7 +43,7 @@ _installed = []  # innermost first
 def install(instrument):
     """Start watching with ``instrument`` (outermost from now on)."""
     if is_installed(instrument):
-        raise RuntimeError(f"{type(instrument).__name__} is already active; it cannot be entered twice")
+        raise UsageError(f"{type(instrument).__name__} is already active; it cannot be entered twice")
     _installed.append(instrument)
     _relink()
 

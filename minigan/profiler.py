@@ -38,6 +38,7 @@ import time
 from collections import namedtuple
 
 from . import backend
+from .errors import UsageError
 from .instrument import Instrument, install, remove
 
 OpStat = namedtuple('OpStat', ['name', 'calls', 'total_ms', 'self_ms'])
@@ -116,7 +117,7 @@ class profile(Instrument):  # noqa: N801 -- a context manager named as torch.pro
     def wall_ms(self):
         """Milliseconds from entering the block to leaving it (to now, inside it)."""
         if self._start is None:
-            raise RuntimeError("profile: no results yet; use it as `with minigan.profile() as prof:`")
+            raise UsageError("profile: no results yet; use it as `with minigan.profile() as prof:`")
         end = time.perf_counter() if self._end is None else self._end
         return (end - self._start) * 1e3
 

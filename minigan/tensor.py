@@ -17,6 +17,7 @@ imports neither the ops nor the autograd engine (``minigan.autograd``), which si
 import contextlib
 
 from . import backend
+from .errors import ArgumentTypeError, DTypeError, GraphError, ShapeError
 
 
 # ----------------------------------------------------------------------------- grad mode
@@ -125,7 +126,7 @@ class Tensor:
 
     def __len__(self):
         if self.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
+            raise ArgumentTypeError("len() of a 0-d tensor")
         return self.shape[0]
 
     def __repr__(self):
@@ -144,7 +145,7 @@ class Tensor:
     # ---- values out
     def item(self):
         if self.numel() != 1:
-            raise ValueError(f"item(): only a one-element tensor converts to a Python number, got shape {self.shape}")
+            raise ShapeError(f"item(): only a one-element tensor converts to a Python number, got shape {self.shape}")
         return self.array.item()
 
     def tolist(self):
@@ -158,8 +159,8 @@ class Tensor:
         """numpy.asarray(t) (and so matplotlib) sees the values of a CPU tensor; a CUDA tensor
         must be copied explicitly with .numpy() or .cpu(), as in torch."""
         if self.device != 'cpu':
-            raise TypeError("can't convert a 'cuda' tensor to a NumPy array implicitly; "
-                            "use .numpy() or .cpu() to copy it to the host first")
+            raise ArgumentTypeError("can't convert a 'cuda' tensor to a NumPy array implicitly; "
+                                    "use .numpy() or .cpu() to copy it to the host first")
         return self.array if dtype is None else self.array.astype(dtype, copy=False)
 
     def __float__(self):
@@ -170,13 +171,13 @@ class Tensor:
 
     def __bool__(self):
         if self.numel() != 1:
-            raise ValueError(f"the truth value of a tensor with {self.numel()} elements is ambiguous; "
+            raise ShapeError(f"the truth value of a tensor with {self.numel()} elements is ambiguous; "
                              "use .any() or .all()")
         return bool(self.item())
 
     def __index__(self):
         if self.numel() != 1 or backend.is_floating(self.dtype):
-            raise TypeError("only integer tensors of a single element can be used as an index")
+            raise DTypeError("only integer tensors of a single element can be used as an index")
         return int(self.item())
 
     @property
@@ -194,9 +195,9 @@ class Tensor:
     # ---- graph
     def requires_grad_(self, requires_grad=True):
         if not self.is_leaf and not requires_grad:
-            raise RuntimeError("requires_grad_(False) on a non-leaf tensor: use .detach() instead")
+            raise GraphError("requires_grad_(False) on a non-leaf tensor: use .detach() instead")
         if requires_grad and not backend.is_floating(self.dtype):
-            raise TypeError(f"only floating-point tensors can require gradients, got dtype {self.dtype}")
+            raise DTypeError(f"only floating-point tensors can require gradients, got dtype {self.dtype}")
         self.requires_grad = bool(requires_grad)
         return self
 
@@ -212,14 +213,14 @@ class Tensor:
     def retain_grad(self):
         """Keep .grad on this non-leaf tensor after backward (leaves keep it anyway)."""
         if not self.requires_grad:
-            raise RuntimeError("retain_grad() on a tensor that does not require grad")
+            raise GraphError("retain_grad() on a tensor that does not require grad")
         self.retains_grad = True
 
     # ---- in-place changes of the data (for initializers and optimizers; they record nothing)
     def _check_inplace(self, what):
         if self.requires_grad and self.is_leaf and is_grad_enabled():
-            raise RuntimeError(f"{what}: a leaf tensor that requires grad cannot be changed in place "
-                               "while grad mode is on; wrap the change in minigan.no_grad()")
+            raise GraphError(f"{what}: a leaf tensor that requires grad cannot be changed in place "
+                             "while grad mode is on; wrap the change in minigan.no_grad()")
 
     def zero_(self):
         self._check_inplace('zero_')
@@ -236,7 +237,7 @@ class Tensor:
         self._check_inplace('copy_')
         src = source.array if isinstance(source, Tensor) else backend.asarray(source)
         if tuple(src.shape) != tuple(self.shape):
-            raise ValueError(f"copy_: source shape {tuple(src.shape)} does not match tensor shape {self.shape}")
+            raise ShapeError(f"copy_: source shape {tuple(src.shape)} does not match tensor shape {self.shape}")
         self.array[...] = backend.to_device(src, self.device).astype(self.dtype, copy=False)
         return self
 

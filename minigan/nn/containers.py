@@ -4,14 +4,15 @@ A plain Python list of layers is invisible to parameters() and state_dict(); the
 register each entry as a child named by its index ('0', '1', ...) or key, which is also how
 torch names them, so their state_dict keys match torch's ('0.weight', 'blocks.2.bias').
 """
+from ..errors import ArgumentTypeError, DimError
 from .module import Module
 
 
 def _index(i, n, what):
     if not isinstance(i, int) or isinstance(i, bool):
-        raise TypeError(f"{what} indices must be integers or slices, not {type(i).__name__}")
+        raise ArgumentTypeError(f"{what} indices must be integers or slices, not {type(i).__name__}")
     if not -n <= i < n:
-        raise IndexError(f"{what} index {i} is out of range for {n} modules")
+        raise DimError(f"{what} index {i} is out of range for {n} modules")
     return i % n
 
 

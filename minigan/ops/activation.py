@@ -16,6 +16,7 @@ softmax and log_softmax subtract the row max first.
 import math
 
 from .. import backend
+from ..errors import ArgumentError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
 from . import parallel
@@ -266,7 +267,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     The mask comes from minigan's generator (``minigan.manual_seed`` makes it reproducible).
     """
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: probability has to be between 0 and 1, but got {p}")
+        raise ArgumentError(f"dropout: probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
     xp = input.xp
@@ -281,13 +282,13 @@ def dropout(input, p=0.5, training=True, inplace=False):
 def linear(input, weight, bias=None):
     """y = x Wᵀ + b: x (*, in), W (out, in), b (out,) -> y (*, out)."""
     if weight.ndim not in (1, 2) or input.ndim == 0 or input.shape[-1] != weight.shape[-1]:
-        raise ValueError(f"linear: input of shape {tuple(input.shape)} and weight of shape "
+        raise ShapeError(f"linear: input of shape {tuple(input.shape)} and weight of shape "
                          f"{tuple(weight.shape)}; expected input (*, in_features) and weight "
                          "(out_features, in_features) with the same in_features")
     out = matmul(input, transpose(weight, 0, 1) if weight.ndim == 2 else weight)
     if bias is not None:
         out_features = weight.shape[0] if weight.ndim == 2 else 1
         if bias.ndim > 1 or bias.numel() not in (1, out_features):
-            raise ValueError(f"linear: bias of shape {tuple(bias.shape)}; expected ({out_features},)")
+            raise ShapeError(f"linear: bias of shape {tuple(bias.shape)}; expected ({out_features},)")
         out = out + bias
     return out

@@ -5,6 +5,7 @@ Batch dims broadcast, so each gradient is summed back to its input's shape. A 1-
 made 2-D (a row on the left, a column on the right) and the extra dim removed afterwards.
 """
 from .. import backend
+from ..errors import ShapeError
 from ..function import Function
 from .shape import reshape, sum_to, transpose
 from .util import check_broadcast
@@ -16,7 +17,7 @@ class MatMul(Function):
 
     def forward(self, a, b):
         if a.shape[-1] != b.shape[-2]:
-            raise ValueError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied; expected "
+            raise ShapeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied; expected "
                              f"a.shape[-1] ({a.shape[-1]}) == b.shape[-2] ({b.shape[-2]})")
         check_broadcast('matmul (batch dims)', a.shape[:-2], b.shape[:-2])
         return backend.xp_of(a).matmul(a, b)
@@ -31,10 +32,10 @@ class MatMul(Function):
 def matmul(a, b):
     for name, t in (('first', a), ('second', b)):
         if t.ndim == 0:
-            raise ValueError(f"matmul: the {name} operand is 0-d; expected at least 1 dim (use * for scalars)")
+            raise ShapeError(f"matmul: the {name} operand is 0-d; expected at least 1 dim (use * for scalars)")
     if a.ndim == 1 and b.ndim == 1:
         if a.shape != b.shape:
-            raise ValueError(f"matmul: vectors of shapes {a.shape} and {b.shape}; expected equal lengths")
+            raise ShapeError(f"matmul: vectors of shapes {a.shape} and {b.shape}; expected equal lengths")
         return reshape(MatMul()(reshape(a, 1, -1), reshape(b, -1, 1)), ())
     if a.ndim == 1:
         out = MatMul()(reshape(a, 1, -1), b)

@@ -11,6 +11,7 @@ evaluated by logaddexp: finite with finite gradients even at z = ±1e4. Cross-en
 log_softmax (max subtracted).
 """
 from .. import backend
+from ..errors import ArgumentError, DTypeError, DimError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
 from .activation import log_softmax, logsigmoid
@@ -30,7 +31,7 @@ def _reduction(size_average, reduce, reduction):
 
 def _check_reduction(op, reduction):
     if reduction not in ('mean', 'sum', 'none'):
-        raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+        raise ArgumentError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
 def _reduce(loss, reduction, op):
@@ -42,7 +43,7 @@ def _reduce(loss, reduction, op):
 
 def _check_same_shape(op, input, target):
     if tuple(target.shape) != tuple(input.shape):
-        raise ValueError(f"{op}: target of shape {tuple(target.shape)} for input of shape "
+        raise ShapeError(f"{op}: target of shape {tuple(target.shape)} for input of shape "
                          f"{tuple(input.shape)}; expected the same shape")
 
 
@@ -120,8 +121,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
     if bool(((input.array < 0) | (input.array > 1)).any()):
-        raise ValueError(f"{op}: all elements of input should be between 0 and 1 (probabilities); "
-                         "for logits use binary_cross_entropy_with_logits")
+        raise ArgumentError(f"{op}: all elements of input should be between 0 and 1 (probabilities); "
+                            "for logits use binary_cross_entropy_with_logits")
     loss = BinaryCrossEntropy()(input, target)
     if weight is not None:
         loss = loss * weight
@@ -132,13 +133,13 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 def _class_shape_check(op, input, target):
     """input (N, C, *) or (C,); integer target (N, *) or (): the class of each sample."""
     if input.ndim == 0:
-        raise ValueError(f"{op}: input is 0-d; expected (N, C, *) or (C,) class scores")
+        raise ShapeError(f"{op}: input is 0-d; expected (N, C, *) or (C,) class scores")
     expected = () if input.ndim == 1 else (input.shape[0],) + tuple(input.shape[2:])
     if backend.is_floating(target.dtype):
-        raise TypeError(f"{op}: target has dtype {target.dtype}; expected integer class indices "
-                        f"(int64) of shape {expected}, e.g. target.long()")
+        raise DTypeError(f"{op}: target has dtype {target.dtype}; expected integer class indices "
+                         f"(int64) of shape {expected}, e.g. target.long()")
     if tuple(target.shape) != expected:
-        raise ValueError(f"{op}: target of shape {tuple(target.shape)} for input of shape "
+        raise ShapeError(f"{op}: target of shape {tuple(target.shape)} for input of shape "
                          f"{tuple(input.shape)}; expected target shape {expected}")
 
 
@@ -150,15 +151,15 @@ def _target_weights(op, input, target, weight, ignore_index):
     valid = t != ignore_index
     if bool(((t < 0) | (t >= classes))[valid].any()):
         bad = t[valid & ((t < 0) | (t >= classes))]
-        raise ValueError(f"{op}: class index {int(bad.reshape(-1)[0])} is out of range for input "
-                         f"of shape {tuple(input.shape)}; expected 0 <= target < {classes} "
-                         f"(or ignore_index={ignore_index})")
+        raise DimError(f"{op}: class index {int(bad.reshape(-1)[0])} is out of range for input "
+                       f"of shape {tuple(input.shape)}; expected 0 <= target < {classes} "
+                       f"(or ignore_index={ignore_index})")
     positions = xp.arange(classes).reshape((1, classes) + (1,) * (input.ndim - 2))
     picked = (xp.expand_dims(t, 1) == positions) & xp.expand_dims(valid, 1)
     m = picked.astype(input.dtype)
     if weight is not None:
         if tuple(weight.shape) != (classes,):
-            raise ValueError(f"{op}: weight of shape {tuple(weight.shape)}; expected ({classes},), "
+            raise ShapeError(f"{op}: weight of shape {tuple(weight.shape)}; expected ({classes},), "
                              "one per class")
         m *= _per_class(weight.array, input)
     return m
@@ -209,7 +210,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
+        raise ArgumentError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
     if input.ndim >= 1 and backend.is_floating(target.dtype) and tuple(target.shape) == tuple(input.shape):
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing)
     _class_shape_check(op, input, target)
@@ -256,7 +257,7 @@ def _pointwise_target(op, input, target):
         try:
             backend.broadcast_shapes(tuple(input.shape), tuple(target.shape))
         except ValueError:
-            raise ValueError(f"{op}: target of shape {tuple(target.shape)} for input of shape "
+            raise ShapeError(f"{op}: target of shape {tuple(target.shape)} for input of shape "
                              f"{tuple(input.shape)}; expected the same shape") from None
     return target
 
@@ -267,7 +268,7 @@ def _pointwise(op, error, input, size_average, reduce, reduction, weight):
     if weight is None:
         return _reduce(error, reduction, op)
     if tuple(weight.shape) != tuple(input.shape):
-        raise ValueError(f"{op}: weight of shape {tuple(weight.shape)}; expected the input's shape "
+        raise ShapeError(f"{op}: weight of shape {tuple(weight.shape)}; expected the input's shape "
                          f"{tuple(input.shape)}")
     error = error * weight
     if reduction == 'mean':  # torch's weighted mean: sum(w e) / sum(w)

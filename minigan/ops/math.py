@@ -9,6 +9,7 @@ in the inputs, so treating them as constants is exact for derivatives of every o
 import math
 
 from .. import backend
+from ..errors import ArgumentError, DTypeError
 from ..function import Function
 from ..tensor import Tensor
 from .shape import sum_to
@@ -344,7 +345,7 @@ def clamp(x, min=None, max=None):  # noqa: A002 -- torch's argument names
     (x < min, or x > max), x where it lies inside [min, max] -- torch's convention.
     """
     if min is None and max is None:
-        raise ValueError("clamp: at least one of min and max must be given")
+        raise ArgumentError("clamp: at least one of min and max must be given")
     if not isinstance(min, Tensor) and not isinstance(max, Tensor):
         return Clamp(min, max)(x)
     y = x if min is None else where(compare('less', x, min), min, x)
@@ -360,7 +361,7 @@ def where(condition, a, b):
     if not backend.is_array(cond):  # e.g. the NumPy bool a 0-d comparison gives
         cond = backend.asarray(cond)
     if cond.dtype != bool:
-        raise TypeError(f"where: condition must be a bool tensor, got {getattr(cond, 'dtype', type(cond).__name__)}")
+        raise DTypeError(f"where: condition must be a bool tensor, got {getattr(cond, 'dtype', type(cond).__name__)}")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = Tensor(backend.asarray(a, device=backend.device_of(cond)))
     return Where(cond)(a, b)

@@ -8,6 +8,7 @@ import builtins
 from collections import namedtuple
 
 from .. import backend
+from ..errors import ArgumentError, ArgumentTypeError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
 from .math import abs as _abs
@@ -22,7 +23,7 @@ def _reduce_args(x, dim, keepdim, axis, keepdims, op):
     """Merge torch's and NumPy's argument names; -> (sorted dims, keepdim)."""
     if axis is not None:
         if dim is not None:
-            raise TypeError(f"{op}: give dim or axis, not both")
+            raise ArgumentTypeError(f"{op}: give dim or axis, not both")
         dim = axis
     if keepdims is not None:
         keepdim = keepdims
@@ -60,7 +61,7 @@ class Max(Function):
     def forward(self, x):
         xp = backend.xp_of(x)
         if x.size == 0:
-            raise ValueError(f"{self.name}: cannot reduce an empty tensor of shape {x.shape}")
+            raise ShapeError(f"{self.name}: cannot reduce an empty tensor of shape {x.shape}")
         y = (xp.min if self.minimum else xp.max)(x, axis=self.dims, keepdims=True)
         if self.first_only:
             (dim,) = self.dims
@@ -170,7 +171,7 @@ def norm(x, p=2, dim=None, keepdim=False):
     if p == 'fro':
         p = 2
     if not isinstance(p, (int, float)) or isinstance(p, bool) or p <= 0:
-        raise ValueError(f"norm: p must be a positive number, inf or 'fro', got {p!r}")
+        raise ArgumentError(f"norm: p must be a positive number, inf or 'fro', got {p!r}")
     if p == 1:
         return sum(_abs(x), dims, keepdim)
     if p == float('inf'):

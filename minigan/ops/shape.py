@@ -5,6 +5,7 @@ Each backward is the "inverse move" of its forward: reshape back, permute back, 
 broadcast, scatter what was gathered, slice what was concatenated or padded.
 """
 from .. import backend
+from ..errors import ArgumentError, ArgumentTypeError, DimError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
 from .util import normalize_dim, normalize_dims
@@ -19,7 +20,7 @@ class Reshape(Function):
         try:
             return x.reshape(self.shape)
         except ValueError:
-            raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
+            raise ShapeError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
                              f"into {self.shape}") from None
 
     def backward(self, gy):
@@ -51,7 +52,7 @@ def permute(x, *dims):
     dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
     dims = tuple(normalize_dim(d, x.ndim, 'permute') for d in dims)
     if sorted(dims) != list(range(x.ndim)):
-        raise ValueError(f"permute: dims {dims} are not a permutation of the {x.ndim} dims of shape {x.shape}")
+        raise ShapeError(f"permute: dims {dims} are not a permutation of the {x.ndim} dims of shape {x.shape}")
     return Permute(dims)(x)
 
 
@@ -92,7 +93,7 @@ class BroadcastTo(Function):
         try:
             return xp.broadcast_to(x, self.shape)
         except ValueError:
-            raise ValueError(f"broadcast_to: cannot broadcast shape {x.shape} to {self.shape}; "
+            raise ShapeError(f"broadcast_to: cannot broadcast shape {x.shape} to {self.shape}; "
                              "each dim must match or be 1") from None
 
     def backward(self, gy):
@@ -130,7 +131,7 @@ def expand(x, *sizes):
     sizes = sizes[0] if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
     lead = len(sizes) - x.ndim
     if lead < 0:
-        raise ValueError(f"expand: {len(sizes)} sizes given for a tensor of {x.ndim} dims")
+        raise ShapeError(f"expand: {len(sizes)} sizes given for a tensor of {x.ndim} dims")
     shape = tuple(x.shape[i - lead] if n == -1 else n for i, n in enumerate(sizes))
     return broadcast_to(x, shape)
 
@@ -143,7 +144,7 @@ def repeat(x, *sizes):
     sizes = sizes[0] if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
     sizes = tuple(sizes)
     if len(sizes) < x.ndim:
-        raise ValueError(f"repeat: {len(sizes)} sizes given for a tensor of {x.ndim} dims; "
+        raise ShapeError(f"repeat: {len(sizes)} sizes given for a tensor of {x.ndim} dims; "
                          "expected at least one per dim")
     shape = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
     split = reshape(x, tuple(d for n in shape for d in (1, n)))
@@ -178,7 +179,7 @@ class GetItem(Function):
         try:
             return x[self.index]
         except IndexError as err:
-            raise IndexError(f"getitem: {err} (tensor shape {x.shape})") from None
+            raise DimError(f"getitem: {err} (tensor shape {x.shape})") from None
 
     def backward(self, gy):
         return IndexAdd(self.inputs[0].shape, self.index)(gy)
@@ -220,7 +221,7 @@ class Cat(Function):
         first = xs[0].shape
         for i, x in enumerate(xs):
             if x.ndim != len(first) or any(a != b for d, (a, b) in enumerate(zip(x.shape, first)) if d != self.dim):
-                raise ValueError(f"cat: tensor {i} has shape {x.shape}, expected {len(first)} dims matching "
+                raise ShapeError(f"cat: tensor {i} has shape {x.shape}, expected {len(first)} dims matching "
                                  f"tensor 0's shape {first} in every dim but {self.dim}")
         return backend.xp_of(xs[0]).concatenate(xs, axis=self.dim)
 
@@ -237,20 +238,20 @@ class Cat(Function):
 def cat(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
-        raise ValueError("cat: expected a non-empty list of tensors")
+        raise ShapeError("cat: expected a non-empty list of tensors")
     ref = next((t for t in tensors if isinstance(t, Tensor)), None)
     if ref is None:
-        raise TypeError("cat: expected a list of Tensors")
+        raise ArgumentTypeError("cat: expected a list of Tensors")
     return Cat(normalize_dim(dim, ref.ndim, 'cat'))(*tensors)
 
 
 def stack(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
-        raise ValueError("stack: expected a non-empty list of tensors")
+        raise ShapeError("stack: expected a non-empty list of tensors")
     shapes = {tuple(t.shape) for t in tensors}
     if len(shapes) > 1:
-        raise ValueError(f"stack: expected tensors of one shape, got {sorted(shapes)}")
+        raise ShapeError(f"stack: expected tensors of one shape, got {sorted(shapes)}")
     d = normalize_dim(dim, tensors[0].ndim + 1, 'stack')
     return cat([unsqueeze(t, d) for t in tensors], dim=d)
 
@@ -261,12 +262,12 @@ def split(x, split_size_or_sections, dim=0):
     n = x.shape[d]
     if isinstance(split_size_or_sections, int):
         if split_size_or_sections <= 0:
-            raise ValueError(f"split: chunk size must be positive, got {split_size_or_sections}")
+            raise ShapeError(f"split: chunk size must be positive, got {split_size_or_sections}")
         sizes = [min(split_size_or_sections, n - s) for s in range(0, n, split_size_or_sections)]
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != n:
-            raise ValueError(f"split: sizes {sizes} sum to {sum(sizes)}, expected dim {d}'s size {n}")
+            raise ShapeError(f"split: sizes {sizes} sum to {sum(sizes)}, expected dim {d}'s size {n}")
     parts, start = [], 0
     for size in sizes:
         parts.append(getitem(x, (slice(None),) * d + (slice(start, start + size),)))
@@ -284,9 +285,9 @@ def pad_widths(pad, ndim, op='pad'):
     """torch's pad tuple (last dim first: left, right, top, bottom, ...) -> NumPy's per-dim pairs."""
     pad = tuple(int(p) for p in pad)
     if len(pad) % 2 or len(pad) // 2 > ndim:
-        raise ValueError(f"{op}: pad {pad} must have an even length of at most 2*ndim = {2 * ndim}")
+        raise ShapeError(f"{op}: pad {pad} must have an even length of at most 2*ndim = {2 * ndim}")
     if any(p < 0 for p in pad):
-        raise ValueError(f"{op}: negative padding {pad} is not supported")
+        raise ArgumentError(f"{op}: negative padding {pad} is not supported")
     widths = [(0, 0)] * ndim
     for i in range(len(pad) // 2):
         widths[ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])

@@ -5,6 +5,7 @@ tensor.py: tensor.py cannot import them without a cycle. Each method is the modu
 of the same name; ``x.backward()`` is ``minigan.autograd.backward(x)``.
 """
 from .. import autograd
+from ..errors import ArgumentTypeError
 from ..tensor import Tensor, as_tensor_like
 from . import activation, convert, linalg, math, reduce, shape
 
@@ -44,7 +45,7 @@ def _view(self, *shape_):
 
 def _iter(self):
     if self.ndim == 0:
-        raise TypeError("iteration over a 0-d tensor")
+        raise ArgumentTypeError("iteration over a 0-d tensor")
     return (self[i] for i in range(self.shape[0]))
 
 

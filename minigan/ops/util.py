@@ -1,5 +1,6 @@
 """Argument checks shared by the ops: dims, and broadcasting of shapes."""
 from .. import backend
+from ..errors import ArgumentTypeError, DimError, ShapeError
 
 
 def normalize_dim(dim, ndim, op):
@@ -8,11 +9,11 @@ def normalize_dim(dim, ndim, op):
     A 0-d tensor accepts dim 0 and -1, as in torch.
     """
     if not isinstance(dim, int) or isinstance(dim, bool):
-        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
+        raise ArgumentTypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
     bound = max(ndim, 1)
     if not -bound <= dim < bound:
-        raise IndexError(f"{op}: dim {dim} is out of range for a tensor of {ndim} dims "
-                         f"(expected {-bound} <= dim < {bound})")
+        raise DimError(f"{op}: dim {dim} is out of range for a tensor of {ndim} dims "
+                       f"(expected {-bound} <= dim < {bound})")
     return dim % bound
 
 
@@ -23,7 +24,7 @@ def normalize_dims(dim, ndim, op):
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     out = sorted({normalize_dim(d, ndim, op) for d in dims})
     if len(out) != len(dims):
-        raise ValueError(f"{op}: dim {dim} names a dim twice")
+        raise ShapeError(f"{op}: dim {dim} names a dim twice")
     return tuple(d for d in out if d < ndim)  # a 0-d tensor's dim 0 names nothing to reduce
 
 
@@ -34,5 +35,5 @@ def check_broadcast(op, *shapes):
     try:
         return backend.broadcast_shapes(*shapes)
     except ValueError:
-        raise ValueError(f"{op}: shapes {' and '.join(str(tuple(s)) for s in shapes)} do not broadcast; "
+        raise ShapeError(f"{op}: shapes {' and '.join(str(tuple(s)) for s in shapes)} do not broadcast; "
                          "expected each trailing dim to match or be 1") from None

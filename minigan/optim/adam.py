@@ -14,6 +14,7 @@ eps is added *after* the square root and the bias correction, which is where tor
 import math
 
 from .. import backend
+from ..errors import ArgumentError
 from .optimizer import Optimizer, check_nonnegative
 
 
@@ -23,7 +24,7 @@ class Adam(Optimizer):
         check_nonnegative(learning_rate=lr, epsilon=eps, weight_decay=weight_decay)
         for i, beta in enumerate(betas):
             if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {beta} (expected 0 <= beta < 1)")
+                raise ArgumentError(f"Invalid beta parameter at index {i}: {beta} (expected 0 <= beta < 1)")
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad, maximize=maximize))
 

@@ -10,6 +10,7 @@ For each parameter θ with gradient g, at step t (torch's algorithm, exactly):
 
 Note the first step copies g into the buffer without dampening, as torch does.
 """
+from ..errors import ArgumentError
 from .optimizer import Optimizer, check_nonnegative
 from ..tensor import Tensor
 
@@ -19,7 +20,7 @@ class SGD(Optimizer):
                  maximize=False):
         check_nonnegative(learning_rate=lr, momentum=momentum, weight_decay=weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+            raise ArgumentError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov, maximize=maximize))
 

@@ -17,6 +17,7 @@ calls it) gets one fancy-indexing read per batch instead of one Python call per 
 TensorDataset does.
 """
 from .. import backend
+from ..errors import ArgumentError, ArgumentTypeError, ShapeError
 from ..ops.shape import stack
 from ..tensor import Tensor
 
@@ -36,15 +37,15 @@ class TensorDataset(Dataset):
 
     def __init__(self, *tensors):
         if not tensors:
-            raise ValueError("TensorDataset: expected at least one tensor")
+            raise ArgumentError("TensorDataset: expected at least one tensor")
         for i, t in enumerate(tensors):
             if not isinstance(t, Tensor):
-                raise TypeError(f"TensorDataset: argument {i} is a {type(t).__name__}, expected a Tensor")
+                raise ArgumentTypeError(f"TensorDataset: argument {i} is a {type(t).__name__}, expected a Tensor")
             if t.ndim == 0:
-                raise ValueError(f"TensorDataset: argument {i} is 0-d; expected a first (example) dim")
+                raise ShapeError(f"TensorDataset: argument {i} is 0-d; expected a first (example) dim")
         lengths = [t.shape[0] for t in tensors]
         if len(set(lengths)) != 1:
-            raise ValueError(f"TensorDataset: size mismatch between tensors: first dims {lengths}; "
+            raise ShapeError(f"TensorDataset: size mismatch between tensors: first dims {lengths}; "
                              "expected every tensor to have one row per example")
         self.tensors = tensors
 
@@ -82,15 +83,15 @@ def default_collate(examples):
         return {key: default_collate([e[key] for e in examples]) for key in first}
     if isinstance(first, (tuple, list)):
         if any(len(e) != len(first) for e in examples):
-            raise ValueError("default_collate: examples have different numbers of fields "
-                             f"({sorted({len(e) for e in examples})}); expected one structure")
+            raise ArgumentError("default_collate: examples have different numbers of fields "
+                                f"({sorted({len(e) for e in examples})}); expected one structure")
         fields = [default_collate(list(field)) for field in zip(*examples)]
         return type(first)(*fields) if hasattr(first, '_fields') else type(first)(fields)  # namedtuple
     if hasattr(first, 'dtype') and hasattr(first, 'item'):  # a NumPy scalar
         return Tensor(backend.asarray(examples))
-    raise TypeError(f"default_collate: cannot batch examples of type {type(first).__name__}; "
-                    "expected Tensors, arrays, numbers, or tuples/lists/dicts of them "
-                    "(or pass collate_fn=...)")
+    raise ArgumentTypeError(f"default_collate: cannot batch examples of type {type(first).__name__}; "
+                            "expected Tensors, arrays, numbers, or tuples/lists/dicts of them "
+                            "(or pass collate_fn=...)")
 
 
 class DataLoader:
@@ -111,14 +112,14 @@ class DataLoader:
                  worker_init_fn=None, generator=None, *, prefetch_factor=None,
                  persistent_workers=False, pin_memory_device=''):
         if not hasattr(dataset, '__len__') or not hasattr(dataset, '__getitem__'):
-            raise TypeError(f"DataLoader: dataset of type {type(dataset).__name__} has no __len__ and "
-                            "__getitem__; expected a map-style Dataset (e.g. TensorDataset)")
+            raise ArgumentTypeError(f"DataLoader: dataset of type {type(dataset).__name__} has no __len__ and "
+                                    "__getitem__; expected a map-style Dataset (e.g. TensorDataset)")
         if batch_size is not None and (not isinstance(batch_size, int) or isinstance(batch_size, bool)
                                        or batch_size < 1):
-            raise ValueError(f"DataLoader: batch_size should be a positive integer, got {batch_size!r}")
+            raise ArgumentError(f"DataLoader: batch_size should be a positive integer, got {batch_size!r}")
         if sampler is not None or batch_sampler is not None:
             if shuffle:
-                raise ValueError("DataLoader: sampler/batch_sampler option is mutually exclusive with shuffle")
+                raise ArgumentError("DataLoader: sampler/batch_sampler option is mutually exclusive with shuffle")
         self.dataset, self.batch_size, self.shuffle = dataset, batch_size, bool(shuffle)
         self.sampler, self.batch_sampler = sampler, batch_sampler
         self.drop_last = bool(drop_last)

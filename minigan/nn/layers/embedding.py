@@ -7,6 +7,7 @@ looked up (a row used twice gets both gradients). The row ``padding_idx`` is zer
 never receives a gradient, as in torch.
 """
 from ... import backend, creation
+from ...errors import ArgumentError, DTypeError, ShapeError
 from ...ops.math import where
 from .. import init
 from ..module import Module
@@ -22,8 +23,8 @@ class Embedding(Module):
                                       "supported by minigan")
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError(f"Embedding: padding_idx {padding_idx} must be within num_embeddings "
-                                 f"({num_embeddings})")
+                raise ArgumentError(f"Embedding: padding_idx {padding_idx} must be within num_embeddings "
+                                    f"({num_embeddings})")
             padding_idx %= num_embeddings
         self.num_embeddings, self.embedding_dim, self.padding_idx = num_embeddings, embedding_dim, padding_idx
         self.max_norm, self.norm_type = max_norm, norm_type
@@ -34,7 +35,7 @@ class Embedding(Module):
             self.reset_parameters()
         else:
             if tuple(_weight.shape) != (num_embeddings, embedding_dim):
-                raise ValueError(f"Embedding: _weight has shape {tuple(_weight.shape)}, expected "
+                raise ShapeError(f"Embedding: _weight has shape {tuple(_weight.shape)}, expected "
                                  f"{(num_embeddings, embedding_dim)}")
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
@@ -45,7 +46,7 @@ class Embedding(Module):
 
     def forward(self, input):
         if backend.is_floating(input.dtype) or input.dtype == backend.bool_:
-            raise TypeError(f"Embedding: expected integer indices, got a tensor of dtype {input.dtype}")
+            raise DTypeError(f"Embedding: expected integer indices, got a tensor of dtype {input.dtype}")
         out = self.weight[input]
         if self.padding_idx is not None:  # the padding row: its value, but no gradient
             pad = (input == self.padding_idx).unsqueeze(-1)

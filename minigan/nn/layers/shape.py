@@ -1,4 +1,5 @@
 """Layers that only reshape: Flatten and Unflatten."""
+from ...errors import ShapeError
 from ..module import Module
 
 
@@ -32,7 +33,7 @@ class Unflatten(Module):
             known *= n if n != -1 else 1
         sizes = tuple(size // known if n == -1 else n for n in self.unflattened_size)
         if known * (size // known if -1 in self.unflattened_size else 1) != size:
-            raise ValueError(f"Unflatten: sizes {self.unflattened_size} do not multiply to dim {self.dim}'s "
+            raise ShapeError(f"Unflatten: sizes {self.unflattened_size} do not multiply to dim {self.dim}'s "
                              f"size {size} (input shape {tuple(input.shape)})")
         return input.reshape(input.shape[:dim] + sizes + input.shape[dim + 1:])
 
