@@ -11,7 +11,7 @@ compared across devices number for number.
 """
 import numpy
 
-from .errors import ArgumentTypeError, CheckpointError, DeviceError
+from .errors import ArgumentError, ArgumentTypeError, CheckpointError, DeviceError, DTypeError, ShapeError
 
 DEFAULT_DTYPE = numpy.dtype(numpy.float32)
 
@@ -115,9 +115,27 @@ def to_numpy(array):
     return array if isinstance(array, numpy.ndarray) else _gpu_module.asnumpy(array)
 
 
-def as_dtype(dtype):
-    """A NumPy dtype object from a dtype, a type or a name ('float32')."""
-    return numpy.dtype(dtype)
+NUMERIC_KINDS = 'biuf'  # bool, int, uint, float: what a tensor may hold (no complex, str, object)
+DTYPE_NAMES = 'float16, float32, float64, int32, int64, uint8 or bool'
+
+
+def as_dtype(dtype, op='dtype'):
+    """A NumPy dtype object from a dtype, a type or a name ('float32'); a clear error, naming
+    ``op``, for anything a tensor cannot hold."""
+    try:
+        result = numpy.dtype(dtype)
+    except TypeError:
+        raise DTypeError(f"{op}: {dtype!r} is not a dtype; expected {DTYPE_NAMES}") from None
+    if result.kind not in NUMERIC_KINDS:
+        raise DTypeError(f"{op}: dtype {result} is not supported; expected {DTYPE_NAMES}")
+    return result
+
+
+def is_real_scalar(value):
+    """A Python or NumPy bool, int or float (what ``x * value`` takes as a constant)."""
+    if isinstance(value, (bool, int, float)):
+        return True
+    return isinstance(value, numpy.generic) and value.dtype.kind in NUMERIC_KINDS
 
 
 def is_floating(dtype):
@@ -145,6 +163,51 @@ def asarray(data, dtype=None, device=None):
     return to_device(host, device)
 
 
+def numeric_array(data, dtype=None, device=None, op='tensor'):
+    """``asarray`` for values that become a tensor: numbers in rectangular nesting only, with a
+    clear error naming ``op`` for ragged lists, strings, complex numbers or other objects."""
+    try:
+        array = asarray(data, dtype=dtype, device=device)
+    except OverflowError:
+        raise ArgumentError(f"{op}: {data!r:.60} does not fit in dtype {dtype}") from None
+    except (ValueError, TypeError) as err:
+        if 'inhomogeneous' in str(err):
+            raise ShapeError(f"{op}: the nested lists are ragged: {_ragged_rows(data)}; expected rows "
+                             "of one length at every level") from None
+        array = None
+    if array is None or array.dtype.kind not in NUMERIC_KINDS:
+        raise DTypeError(f"{op}: cannot hold {_first_non_number(data, array)}; a tensor holds bool, "
+                         "integer or floating-point numbers") from None
+    return array
+
+
+def _ragged_rows(data):
+    """Where nested lists first disagree: 'rows of lengths [1, 2] at depth 1'."""
+    level, depth = [data], 0
+    while level:
+        lengths = [len(item) if isinstance(item, (list, tuple)) else None for item in level]
+        if len(set(lengths)) > 1:
+            shown = ['a number' if n is None else n for n in lengths[:8]]
+            return f"rows of lengths {shown} at depth {depth}"
+        level = [x for item in level if isinstance(item, (list, tuple)) for x in item]
+        depth += 1
+    return "rows of different lengths"
+
+
+def _first_non_number(data, array):
+    if is_array(data):
+        return f"an array of dtype {data.dtype}"
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(reversed(item))
+        elif not is_real_scalar(item):
+            return f"a {type(item).__name__} value ({item!r:.40})" + (
+                f" (dtype {array.dtype})" if array is not None else '')
+    return f"values of dtype {array.dtype}"
+
+
 def broadcast_shapes(*shapes):
     """The broadcast shape of ``shapes``; raises ValueError when they do not broadcast."""
     return numpy.broadcast_shapes(*shapes)
@@ -155,11 +218,14 @@ _rng = numpy.random.default_rng()
 
 
 def manual_seed(seed):
-    """Seed minigan's random numbers (all devices draw from one host generator)."""
+    """Seed minigan's random numbers (all devices draw from one host generator). Like torch, any
+    int in [-2**63, 2**64) is a seed; a negative one is taken modulo 2**64."""
     global _rng
     if not isinstance(seed, (int, numpy.integer)) or isinstance(seed, bool):
         raise ArgumentTypeError(f"manual_seed: expected an int seed, got {type(seed).__name__}")
-    _rng = numpy.random.default_rng(int(seed))
+    if not -2 ** 63 <= seed < 2 ** 64:
+        raise ArgumentError(f"manual_seed: seed {seed} is out of range; expected -2**63 <= seed < 2**64")
+    _rng = numpy.random.default_rng(int(seed) % 2 ** 64)
 
 
 def generator(seed):

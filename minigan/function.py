@@ -83,20 +83,28 @@ class Function:
         if reference is None:
             raise ArgumentTypeError(f"{self.name}: expected at least one Tensor argument, got "
                                     f"{', '.join(type(v).__name__ for v in inputs)}")
-        tensors = tuple(as_tensor_like(v, reference) for v in inputs)
-        devices = {t.device for t in tensors}
-        if len(devices) > 1:
-            raise DeviceError(f"{self.name}: expected all tensors on one device, got "
-                              f"{' and '.join(sorted(devices))}; move them with .to(device)")
-        floats = {t.dtype for t in tensors if backend.is_floating(t.dtype)}
-        if len(floats) > 1:
-            raise DTypeError(f"{self.name}: expected one floating dtype, got "
-                             f"{' and '.join(sorted(str(d) for d in floats))}; "
-                             "convert with .float() or .double()")
+        tensors = tuple(as_tensor_like(v, reference, self.name) for v in inputs)
+        floats = check_compatible(self.name, tensors)
         if self.promotes_to_float and floats:
             (dtype,) = floats
             tensors = tuple(t if t.dtype == dtype else Tensor(t.array.astype(dtype)) for t in tensors)
         return tensors
+
+
+def check_compatible(op, tensors):
+    """The tensors (None skipped) are on one device and have at most one floating dtype; returns
+    that dtype as a set ({} when none is floating). The error names ``op``: the function the user
+    called, which for a composite (F.linear, F.mse_loss) is not the Function that would fail."""
+    devices = {t.device for t in tensors if t is not None}
+    if len(devices) > 1:
+        raise DeviceError(f"{op}: expected all tensors on one device, got "
+                          f"{' and '.join(sorted(devices))}; move them with .to(device)")
+    floats = {t.dtype for t in tensors if t is not None and backend.is_floating(t.dtype)}
+    if len(floats) > 1:
+        raise DTypeError(f"{op}: expected one floating dtype, got "
+                         f"{' and '.join(sorted(str(d) for d in floats))}; "
+                         "convert with .float() or .double()")
+    return floats
 
 
 def active_instrument():

@@ -61,6 +61,7 @@ import math
 from . import backend, creation
 from . import functional as F
 from .autograd import grad
+from .checks import number
 from .errors import ArgumentError, ArgumentTypeError, DTypeError, DimError, GraphError, ShapeError
 from .tensor import Tensor, enable_grad, is_grad_enabled
 
@@ -178,6 +179,7 @@ def gradient_penalty(critic, real, fake, weight=10.0, epsilon=None):
     torch's is -- where sqrt(Σg² + δ) would shift every value (and its agreement with torch) by δ.
     """
     name = 'gradient_penalty'
+    number(name, 'weight', weight, low=0.0)
     real, fake = _batches(name, real=real, fake=fake)
     if tuple(real.shape) != tuple(fake.shape):
         raise ShapeError(f"{name}: real has shape {tuple(real.shape)} and fake {tuple(fake.shape)}; "
@@ -197,6 +199,7 @@ def r1_penalty(critic, real, gamma=10.0):
     Zero-centred and on real data only: at the equilibrium (p_model = p_data) D is flat on the data,
     and R1 pushes it there. No square root, so it is smooth everywhere.
     """
+    number('r1_penalty', 'gamma', gamma, low=0.0)
     (real,) = _batches('r1_penalty', real=real)
     x = real if real.requires_grad else real.detach().requires_grad_(True)
     g = _input_gradient('r1_penalty', critic, x)

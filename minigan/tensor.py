@@ -17,6 +17,7 @@ imports neither the ops nor the autograd engine (``minigan.autograd``), which si
 import contextlib
 
 from . import backend
+from .checks import describe
 from .errors import ArgumentTypeError, DTypeError, GraphError, ShapeError
 
 
@@ -247,21 +248,24 @@ def tensor(data, requires_grad=False, dtype=None, device=None):
     if isinstance(data, Tensor):
         data = data.array
     if dtype is not None:
-        dtype = backend.as_dtype(dtype)
-    array = backend.asarray(data, dtype=dtype, device=device)
+        dtype = backend.as_dtype(dtype, 'tensor')
+    array = backend.numeric_array(data, dtype=dtype, device=device, op='tensor')
     if array is data:
         array = array.copy()
     return Tensor(array, requires_grad=requires_grad)
 
 
-def as_tensor_like(value, reference):
+def as_tensor_like(value, reference, op='tensor'):
     """``value`` as a Tensor beside ``reference`` (same device; Python numbers take its float dtype).
 
-    This is how ``x * 2`` works: 2 becomes a constant float32 tensor on x's device.
+    This is how ``x * 2`` works: 2 becomes a constant float32 tensor on x's device. Anything that
+    is not a number, a list of numbers or a numeric array is an error naming ``op``.
     """
     if isinstance(value, Tensor):
         return value
     if backend.is_array(value):  # a raw array is a constant: it joins the reference's float dtype
+        if value.dtype.kind not in backend.NUMERIC_KINDS:
+            raise DTypeError(f"{op}: cannot use an array of dtype {value.dtype}; expected numbers")
         if backend.is_floating(value.dtype) and backend.is_floating(reference.dtype):
             value = value.astype(reference.dtype, copy=False)
         return Tensor(backend.to_device(value, reference.device))
@@ -272,6 +276,8 @@ def as_tensor_like(value, reference):
             dtype = reference.dtype if reference.dtype != backend.bool_ else backend.int64
         else:
             dtype = backend.DEFAULT_DTYPE  # int tensor * 0.5 -> float, as in torch
+    elif backend.is_real_scalar(value) or isinstance(value, (list, tuple)):
+        dtype = None  # a NumPy scalar or a list: its own dtype
     else:
-        dtype = None  # a list or other array-like: its own dtype
-    return Tensor(backend.asarray(value, dtype=dtype, device=reference.device))
+        raise ArgumentTypeError(f"{op}: expected a Tensor or a number, got {describe(value)}")
+    return Tensor(backend.numeric_array(value, dtype=dtype, device=reference.device, op=op))

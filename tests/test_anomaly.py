@@ -161,6 +161,7 @@ class FailsInBackward(Function):
         raise ValueError("broken backward")
 
 
+@pytest.mark.skipif(not hasattr(Exception, 'add_note'), reason='exception notes need Python 3.11')
 def test_an_error_in_a_backward_gets_a_note_naming_the_forward_call_site():
     x = mg.tensor([1.0], requires_grad=True)
     with mg.detect_anomaly():

@@ -63,6 +63,9 @@ def load_state_dict(module, state_dict, strict):
         if source is None:
             problems.append(f'while copying "{key}": expected a Tensor or array from the checkpoint, '
                             f'got {type(state_dict[key]).__name__}')
+        elif source.dtype.kind not in backend.NUMERIC_KINDS:
+            problems.append(f'while copying "{key}": the checkpoint holds dtype {source.dtype}, which a '
+                            f'tensor of dtype {target.dtype} cannot take')
         elif tuple(source.shape) != tuple(target.shape):
             problems.append(f'size mismatch for {key}: copying a param with shape {tuple(source.shape)} '
                             f'from checkpoint, the shape in current model is {tuple(target.shape)}.')

@@ -16,8 +16,9 @@ softmax and log_softmax subtract the row max first.
 import math
 
 from .. import backend
-from ..errors import ArgumentError, ShapeError
-from ..function import Function
+from ..checks import number
+from ..errors import DTypeError, ShapeError
+from ..function import Function, check_compatible
 from ..tensor import Tensor
 from . import parallel
 from .linalg import matmul
@@ -105,6 +106,7 @@ def relu(input, inplace=False):
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x if x > 0 else negative_slope * x, elementwise."""
+    number('leaky_relu', 'negative_slope', negative_slope)
     return LeakyReLU(negative_slope)(input)
 
 
@@ -195,6 +197,7 @@ def logsigmoid(input):
 
 
 def elu(input, alpha=1.0, inplace=False):
+    number('elu', 'alpha', alpha)
     return ELU(alpha)(input)
 
 
@@ -243,6 +246,9 @@ def _softmax_dim(input, dim, op):
 def _along(fn_class, input, dim, dtype, op):
     if dtype is not None:
         input = input.to(dtype)
+    if not backend.is_floating(input.dtype):
+        raise DTypeError(f"{op}: expected a floating-point input, got dtype {input.dtype} "
+                         "(convert it with .float(), or pass dtype=minigan.float32)")
     d = _softmax_dim(input, dim, op)
     if input.ndim == 0:  # a 0-d tensor is a row of one element
         return reshape(fn_class(0)(reshape(input, 1)), ())
@@ -266,8 +272,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
     The mask comes from minigan's generator (``minigan.manual_seed`` makes it reproducible).
     """
-    if not 0.0 <= p <= 1.0:
-        raise ArgumentError(f"dropout: probability has to be between 0 and 1, but got {p}")
+    number('dropout', 'p', p, low=0.0, high=1.0)
     if not training or p == 0.0:
         return input
     xp = input.xp
@@ -281,6 +286,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 def linear(input, weight, bias=None):
     """y = x Wᵀ + b: x (*, in), W (out, in), b (out,) -> y (*, out)."""
+    check_compatible('linear', (input, weight, bias))
     if weight.ndim not in (1, 2) or input.ndim == 0 or input.shape[-1] != weight.shape[-1]:
         raise ShapeError(f"linear: input of shape {tuple(input.shape)} and weight of shape "
                          f"{tuple(weight.shape)}; expected input (*, in_features) and weight "

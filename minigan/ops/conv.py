@@ -162,6 +162,9 @@ def check_image(x, op, what='input'):
                          f"got shape {tuple(x.shape)}")
     if not backend.is_floating(x.dtype):
         raise DTypeError(f"{op}: expected a floating-point {what}, got dtype {x.dtype}")
+    if x.numel() == 0:
+        raise ShapeError(f"{op}: the {what} of shape {tuple(x.shape)} is empty; expected at least "
+                         "one image with at least one pixel")
     return (x.unsqueeze(0), True) if x.ndim == 3 else (x, False)
 
 
@@ -171,6 +174,9 @@ def _check_weight(x, weight, bias, groups, op):
                          f"{tuple(weight.shape) if isinstance(weight, Tensor) else type(weight).__name__}")
     if not isinstance(groups, int) or isinstance(groups, bool) or groups < 1:
         raise ArgumentError(f"{op}: groups must be a positive int, got {groups!r}")
+    for name, t in (('weight', weight), ('bias', bias)):
+        if t is not None and isinstance(t, Tensor) and not backend.is_floating(t.dtype):
+            raise DTypeError(f"{op}: expected a floating-point {name}, got dtype {t.dtype}")
     transposed = op == 'conv_transpose2d'
     out_channels = weight.shape[1] * groups if transposed else weight.shape[0]
     in_channels = weight.shape[0] if transposed else weight.shape[1] * groups
@@ -188,7 +194,7 @@ def _check_weight(x, weight, bias, groups, op):
 
 def _too_small(op, x, size, padding, kernel, dilation):
     eff = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
-    return ValueError(f"{op}: the kernel {kernel} (dilated extent {eff}) is larger than the padded "
+    return ShapeError(f"{op}: the kernel {kernel} (dilated extent {eff}) is larger than the padded "
                       f"input {size} (input shape {tuple(x.shape)}, padding {padding}); expected "
                       "each padded side >= the dilated kernel")
 

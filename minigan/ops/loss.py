@@ -11,8 +11,9 @@ evaluated by logaddexp: finite with finite gradients even at z = ±1e4. Cross-en
 log_softmax (max subtracted).
 """
 from .. import backend
-from ..errors import ArgumentError, DTypeError, DimError, ShapeError
-from ..function import Function
+from ..checks import number
+from ..errors import ArgumentError, ArgumentTypeError, DTypeError, DimError, ShapeError
+from ..function import Function, check_compatible
 from ..tensor import Tensor
 from .activation import log_softmax, logsigmoid
 from .math import abs as _abs, clamp, log, where
@@ -34,6 +35,17 @@ def _check_reduction(op, reduction):
         raise ArgumentError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
+def _check_input(op, input, reduction, floating=True):
+    """input is a Tensor (of a floating dtype for scores); 'mean' needs at least one element."""
+    if not isinstance(input, Tensor):
+        raise ArgumentTypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
+    if floating and not backend.is_floating(input.dtype):
+        raise DTypeError(f"{op}: expected a floating-point input (scores), got dtype {input.dtype}")
+    if reduction == 'mean' and input.numel() == 0:
+        raise ShapeError(f"{op}: input of shape {tuple(input.shape)} is an empty batch, whose mean "
+                         "is undefined; expected at least one element (or reduction='sum')")
+
+
 def _reduce(loss, reduction, op):
     _check_reduction(op, reduction)
     if reduction == 'none':
@@ -50,7 +62,8 @@ def _check_same_shape(op, input, target):
 def _as_float_target(op, target, input):
     """target as a Tensor of input's float dtype (0/1 integer labels are accepted)."""
     if not isinstance(target, Tensor):
-        target = Tensor(backend.asarray(target, dtype=input.dtype, device=input.device))
+        target = Tensor(backend.numeric_array(target, dtype=input.dtype, device=input.device, op=op))
+    check_compatible(op, (input, target))
     if not backend.is_floating(target.dtype):
         target = target.to(input.dtype)
     return target
@@ -66,9 +79,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     with p = pos_weight (broadcast along the last dim, one per class). Stable for any z.
     """
     op = 'binary_cross_entropy_with_logits'
+    reduction = _reduction(size_average, reduce, reduction)
+    _check_input(op, input, reduction)
     target = _as_float_target(op, target, input)
     _check_same_shape(op, input, target)
-    reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
     log_weight = 1.0 if pos_weight is None else 1.0 + (pos_weight - 1.0) * target
     loss = (1.0 - target) * input - log_weight * logsigmoid(input)
@@ -116,9 +130,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     """BCE of probabilities x ∈ [0, 1] and targets t: -w [t log x + (1 - t) log(1 - x)], with each
     log clamped to >= -100 as torch does. Prefer binary_cross_entropy_with_logits: it is stable."""
     op = 'binary_cross_entropy'
+    reduction = _reduction(size_average, reduce, reduction)
+    _check_input(op, input, reduction)
     target = _as_float_target(op, target, input)
     _check_same_shape(op, input, target)
-    reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
     if bool(((input.array < 0) | (input.array > 1)).any()):
         raise ArgumentError(f"{op}: all elements of input should be between 0 and 1 (probabilities); "
@@ -132,6 +147,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 # ----------------------------------------------------------------------------- nll / cross-entropy
 def _class_shape_check(op, input, target):
     """input (N, C, *) or (C,); integer target (N, *) or (): the class of each sample."""
+    if not isinstance(target, Tensor):
+        raise ArgumentTypeError(f"{op}: target must be a Tensor of class indices, got {type(target).__name__}")
+    check_compatible(op, (input, target))
     if input.ndim == 0:
         raise ShapeError(f"{op}: input is 0-d; expected (N, C, *) or (C,) class scores")
     expected = () if input.ndim == 1 else (input.shape[0],) + tuple(input.shape[2:])
@@ -187,8 +205,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     ℓ_n = -w_{t_n} input[n, t_n]; 'mean' divides by the sum of the weights of the counted
     samples (targets equal to ignore_index count for nothing)."""
     op = 'nll_loss'
-    _class_shape_check(op, input, target)
     reduction = _reduction(size_average, reduce, reduction)
+    _check_input(op, input, reduction)
+    _class_shape_check(op, input, target)
     _check_reduction(op, reduction)
     single = input.ndim == 1
     input, target = _as_batch(input, target)
@@ -209,8 +228,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     op = 'cross_entropy'
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ArgumentError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    number(op, 'label_smoothing', label_smoothing, low=0.0, high=1.0)
+    _check_input(op, input, reduction)
+    if not isinstance(target, Tensor):
+        raise ArgumentTypeError(f"{op}: target must be a Tensor, got {type(target).__name__}")
     if input.ndim >= 1 and backend.is_floating(target.dtype) and tuple(target.shape) == tuple(input.shape):
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing)
     _class_shape_check(op, input, target)
@@ -250,8 +271,9 @@ def _cross_entropy_probabilities(input, target, weight, reduction, label_smoothi
 
 
 # ----------------------------------------------------------------------------- regression
-def _pointwise_target(op, input, target):
+def _pointwise_target(op, input, target, reduction):
     """target as a float Tensor that broadcasts against input (torch broadcasts, with a warning)."""
+    _check_input(op, input, reduction)
     target = _as_float_target(op, target, input)
     if tuple(target.shape) != tuple(input.shape):
         try:
@@ -278,12 +300,14 @@ def _pointwise(op, error, input, size_average, reduce, reduction, weight):
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
     """(x - y)², elementwise (target broadcasts, as in torch), then reduced."""
-    diff = input - _pointwise_target('mse_loss', input, target)
-    return _pointwise('mse_loss', diff * diff, input, size_average, reduce, reduction, weight)
+    reduction = _reduction(size_average, reduce, reduction)
+    diff = input - _pointwise_target('mse_loss', input, target, reduction)
+    return _pointwise('mse_loss', diff * diff, input, None, None, reduction, weight)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
     """|x - y|, elementwise, then reduced. The gradient at x = y is 0 (sign(0), as in torch)."""
-    error = _abs(input - _pointwise_target('l1_loss', input, target))
-    return _pointwise('l1_loss', error, input, size_average, reduce, reduction, weight)
+    reduction = _reduction(size_average, reduce, reduction)
+    error = _abs(input - _pointwise_target('l1_loss', input, target, reduction))
+    return _pointwise('l1_loss', error, input, None, None, reduction, weight)
 

@@ -9,7 +9,8 @@ in the inputs, so treating them as constants is exact for derivatives of every o
 import math
 
 from .. import backend
-from ..errors import ArgumentError, DTypeError
+from ..checks import describe
+from ..errors import ArgumentError, ArgumentTypeError, DTypeError
 from ..function import Function
 from ..tensor import Tensor
 from .shape import sum_to
@@ -346,6 +347,9 @@ def clamp(x, min=None, max=None):  # noqa: A002 -- torch's argument names
     """
     if min is None and max is None:
         raise ArgumentError("clamp: at least one of min and max must be given")
+    for name, bound in (('min', min), ('max', max)):
+        if not (bound is None or isinstance(bound, Tensor) or backend.is_real_scalar(bound)):
+            raise ArgumentTypeError(f"clamp: {name} must be a number or a Tensor, got {describe(bound)}")
     if not isinstance(min, Tensor) and not isinstance(max, Tensor):
         return Clamp(min, max)(x)
     y = x if min is None else where(compare('less', x, min), min, x)

@@ -15,6 +15,7 @@ batch norm's second derivative included. Batch and instance norm with γ, β run
 (``NormAffine``) with a closed-form backward; layer and group norm compose x̂ with engine ops.
 """
 from .. import backend
+from ..checks import count, number
 from ..errors import ArgumentError, DTypeError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
@@ -96,6 +97,12 @@ def _check_input(op, input, min_dims=2):
                          f"{tuple(input.shape)}")
 
 
+def _check_numbers(op, eps, momentum=0.0):
+    """eps >= 0 and momentum in [0, 1], finite: a NaN here would reach every running statistic."""
+    number(op, 'eps', eps, low=0.0)
+    number(op, 'momentum', momentum, low=0.0, high=1.0)
+
+
 def _affine(x, weight, bias):
     """γ x̂ + β with per-channel γ, β composed from engine ops (either may be None)."""
     shape = _channel_shape(x.ndim, x.shape[1])
@@ -147,6 +154,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     statistics. weight γ and bias β (C,) scale and shift each channel.
     """
     _check_input('batch_norm', input)
+    _check_numbers('batch_norm', eps, momentum)
     channels = input.shape[1]
     for name, t in [('running_mean', running_mean), ('running_var', running_var),
                     ('weight', weight), ('bias', bias)]:
@@ -177,6 +185,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     and unbiased variances, as torch does.
     """
     _check_input('instance_norm', input, min_dims=3)
+    _check_numbers('instance_norm', eps, momentum)
     n, channels = input.shape[:2]
     for name, t in [('running_mean', running_mean), ('running_var', running_var),
                     ('weight', weight), ('bias', bias)]:
@@ -205,6 +214,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if not backend.is_floating(input.dtype):
         raise DTypeError(f"layer_norm: expected a floating-point input, got dtype {input.dtype}")
+    _check_numbers('layer_norm', eps)
     k = len(shape)
     if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k:]) != shape:
         raise ShapeError(f"layer_norm: normalized_shape {shape}; expected input of shape "
@@ -225,8 +235,10 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Split the C channels of input (N, C, *) into num_groups groups; standardize each sample's
     group over its channels and spatial dims; then scale and shift per channel."""
     _check_input('group_norm', input)
+    _check_numbers('group_norm', eps)
+    count('group_norm', 'num_groups', num_groups, minimum=1)
     n, channels = input.shape[:2]
-    if num_groups <= 0 or channels % num_groups:
+    if channels % num_groups:
         raise ShapeError(f"group_norm: {channels} channels (input of shape {tuple(input.shape)}) "
                          f"cannot be split into {num_groups} groups; expected C divisible by num_groups")
     for name, t in [('weight', weight), ('bias', bias)]:

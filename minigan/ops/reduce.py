@@ -93,12 +93,12 @@ def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     return Sum(dims, keepdim)(x) / count
 
 
-def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None, axis=None, keepdims=None):
+def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None, axis=None, keepdims=None, _op='var'):
     """mean((x - mean x)^2) over dims, divided by N - correction instead of N.
 
     correction=1 (unbiased=True, the default, as in torch) is Bessel's correction.
     """
-    dims, keepdim = _reduce_args(x, dim, keepdim, axis, keepdims, 'var')
+    dims, keepdim = _reduce_args(x, dim, keepdim, axis, keepdims, _op)
     if correction is None:
         correction = 1 if unbiased else 0
     count = 1
@@ -109,7 +109,7 @@ def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None, axis=None
 
 
 def std(x, dim=None, unbiased=True, keepdim=False, *, correction=None, axis=None, keepdims=None):
-    return sqrt(var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims))
+    return sqrt(var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims, _op='std'))
 
 
 def _extreme(x, dim, keepdim, axis, keepdims, minimum):

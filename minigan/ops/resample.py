@@ -25,6 +25,7 @@ it is the adjoint of a sum pool (see pool.py).
 import math
 
 from .. import backend
+from ..checks import number
 from ..errors import ArgumentError, ShapeError
 from ..function import Function
 from .conv import check_image
@@ -125,11 +126,12 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
     if size is not None:
         sizes, scales = _pairs(size, 'size'), (None, None)
     else:
-        scales = tuple(float(s) for s in _pairs(scale_factor, 'scale_factor'))
+        scales = tuple(float(number('interpolate', 'scale_factor', s, low=0.0, low_open=True))
+                       for s in _pairs(scale_factor, 'scale_factor'))
         sizes = tuple(int(math.floor(n * s)) for n, s in zip((H, W), scales))
         if recompute_scale_factor or mode == 'area':
             scales = (None, None)  # torch then derives the scale from the sizes
-    if not all(isinstance(n, int) and n >= 1 for n in sizes):
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sizes):
         raise ShapeError(f"interpolate: the output size {sizes} must be positive ints "
                          f"(input shape {tuple(x.shape)}, size={size!r}, scale_factor={scale_factor!r})")
     (oh, ow) = sizes

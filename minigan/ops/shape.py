@@ -4,6 +4,8 @@ indexing, concatenation and constant padding.
 Each backward is the "inverse move" of its forward: reshape back, permute back, sum what was
 broadcast, scatter what was gathered, slice what was concatenated or padded.
 """
+import operator
+
 from .. import backend
 from ..errors import ArgumentError, ArgumentTypeError, DimError, ShapeError
 from ..function import Function
@@ -43,8 +45,15 @@ class Permute(Function):
 
 def reshape(x, *shape):
     shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-    if tuple(shape) == tuple(x.shape):
+    try:
+        shape = tuple(operator.index(n) for n in shape)
+    except TypeError:
+        raise ArgumentTypeError(f"reshape: the shape must be ints, got {tuple(shape)}") from None
+    if shape == tuple(x.shape):
         return x
+    if shape and (min(shape) < -1 or shape.count(-1) > 1):
+        raise ShapeError(f"reshape: invalid shape {shape} for a tensor of shape {tuple(x.shape)}; "
+                         "expected sizes >= 0 and at most one -1 (the size worked out)")
     return Reshape(shape)(x)
 
 
@@ -180,6 +189,8 @@ class GetItem(Function):
             return x[self.index]
         except IndexError as err:
             raise DimError(f"getitem: {err} (tensor shape {x.shape})") from None
+        except ValueError as err:  # a slice step of 0
+            raise ArgumentError(f"getitem: {err} (index {self.index!r}, tensor shape {x.shape})") from None
 
     def backward(self, gy):
         return IndexAdd(self.inputs[0].shape, self.index)(gy)

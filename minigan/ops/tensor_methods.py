@@ -13,7 +13,7 @@ from . import activation, convert, linalg, math, reduce, shape
 def _reflected(op):
     """b <op> a for ``a.__rop__(b)``, e.g. 2 - x -> sub(2, x)."""
     def method(self, other):
-        return op(as_tensor_like(other, self), self)
+        return op(as_tensor_like(other, self, op.__name__), self)
     return method
 
 
@@ -24,7 +24,7 @@ def _compare(name):
 
 
 def _matmul(self, other):
-    return linalg.matmul(self, as_tensor_like(other, self))
+    return linalg.matmul(self, as_tensor_like(other, self, 'matmul'))
 
 
 def _getitem(self, index):

@@ -21,7 +21,7 @@ def normalize_dims(dim, ndim, op):
     """None (all dims) or an int / tuple of ints -> a sorted tuple of non-negative dims."""
     if dim is None:
         return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
     out = sorted({normalize_dim(d, ndim, op) for d in dims})
     if len(out) != len(dims):
         raise ShapeError(f"{op}: dim {dim} names a dim twice")

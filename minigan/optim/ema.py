@@ -9,14 +9,14 @@ Integer entries (BatchNorm's num_batches_tracked) are copied. Before ``start_itr
 update) the average just follows the weights (decay 0), as BigGAN does during warm-up.
 """
 from .. import backend
+from ..checks import number
 from ..errors import ArgumentError, StateDictError
 from ..tensor import Tensor
 
 
 class ExponentialMovingAverage:
     def __init__(self, module, decay=0.9999, start_itr=0):
-        if not 0.0 <= decay <= 1.0:
-            raise ArgumentError(f"ExponentialMovingAverage: decay must be in [0, 1], got {decay}")
+        number('ExponentialMovingAverage', 'decay', decay, low=0.0, high=1.0)
         self.module, self.decay, self.start_itr = module, decay, start_itr
         self.num_updates = 0
         self.shadow = {k: Tensor(v.array.copy()) for k, v in module.state_dict().items()}

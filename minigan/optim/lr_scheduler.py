@@ -8,6 +8,7 @@ after the optimizer's steps.
 Like torch's, a scheduler sets each group's 'initial_lr' and applies the epoch-0 lr as soon as
 it is created; ``last_epoch`` counts the step() calls.
 """
+from ..checks import count, number
 from ..errors import ArgumentError, ArgumentTypeError, StateDictError
 from .optimizer import Optimizer
 
@@ -70,6 +71,8 @@ class StepLR(LRScheduler):
     """Multiply the lr by gamma every step_size epochs (applied to the current lr, as torch does)."""
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+        count('StepLR', 'step_size', step_size, minimum=1)
+        number('StepLR', 'gamma', gamma, low=0.0)
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
 

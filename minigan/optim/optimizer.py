@@ -9,9 +9,12 @@ An optimizer holds
 (``p.array``, ``p.grad.array``) in place: it is not part of any graph, records nothing, and keeps
 the Parameter objects (and their memory) the same, so a model and its optimizer stay linked.
 """
+import math
+
 from .. import backend
 from ..autograd import clear_grads
-from ..errors import ArgumentError, ArgumentTypeError, ShapeError, StateDictError
+from ..checks import describe, number
+from ..errors import ArgumentError, ArgumentTypeError, DTypeError, ShapeError, StateDictError
 from ..tensor import Tensor, enable_grad
 
 
@@ -49,6 +52,9 @@ class Optimizer:
                                         f"{type(p).__name__}")
             if not p.is_leaf:
                 raise ArgumentError("can't optimize a non-leaf Tensor (one computed from others)")
+            if not backend.is_floating(p.dtype):
+                raise DTypeError(f"{type(self).__name__}: can only optimize floating-point tensors, got a "
+                                 f"parameter of dtype {p.dtype} and shape {tuple(p.shape)}")
         for name, default in self.defaults.items():
             group.setdefault(name, default)
         seen = {id(p) for g in self.param_groups for p in g['params']}
@@ -104,8 +110,15 @@ class Optimizer:
         State arrays are copied onto each parameter's device and dtype (the step count stays an int)."""
         name = type(self).__name__
         if not isinstance(state_dict, dict) or 'state' not in state_dict or 'param_groups' not in state_dict:
-            raise StateDictError(f"{name}.load_state_dict: expected a dict with 'state' and 'param_groups'")
+            raise StateDictError(f"{name}.load_state_dict: expected a dict with 'state' and 'param_groups', "
+                                 f"got {describe(state_dict)}")
         groups = state_dict['param_groups']
+        if not isinstance(groups, (list, tuple)) or not all(isinstance(g, dict) for g in groups):
+            raise StateDictError(f"{name}.load_state_dict: param_groups must be a list of dicts, got "
+                                 f"{describe(groups)}")
+        if not isinstance(state_dict['state'], dict):
+            raise StateDictError(f"{name}.load_state_dict: 'state' must be a dict (parameter index -> "
+                                 f"state), got {describe(state_dict['state'])}")
         if len(groups) != len(self.param_groups):
             raise StateDictError(f"{name}.load_state_dict: loaded state dict has {len(groups)} parameter groups, "
                                  f"the optimizer has {len(self.param_groups)}")
@@ -117,6 +130,10 @@ class Optimizer:
             missing = [k for k in mine if k != 'params' and k not in theirs]
             if missing:
                 raise StateDictError(f"{name}.load_state_dict: parameter group {i} lacks hyperparameters {missing}")
+            broken = {k: v for k, v in theirs.items() if isinstance(v, float) and not math.isfinite(v)}
+            if broken:
+                raise StateDictError(f"{name}.load_state_dict: parameter group {i} has non-finite "
+                                     f"hyperparameters {broken}")
             by_index.update(zip(theirs['params'], mine['params']))
         state = {}
         for index, entries in state_dict['state'].items():
@@ -151,8 +168,8 @@ class Optimizer:
         return '\n'.join(lines) + '\n)'
 
 
-def check_nonnegative(**values):
-    """ValueError naming the first negative hyperparameter (torch: 'Invalid learning rate: -1')."""
+def check_nonnegative(where, **values):
+    """Each hyperparameter a finite number >= 0; the error names ``where``, the name and the value
+    (a NaN learning rate would not fail here but turn every weight into NaN a step later)."""
     for name, value in values.items():
-        if not value >= 0:
-            raise ArgumentError(f"Invalid {name.replace('_', ' ')} value: {value} (expected >= 0)")
+        number(where, name, value, low=0.0)

@@ -12,34 +12,33 @@ kaiming_uniform_(a=sqrt(5)) for the weight and U(-1/sqrt(fan_in), 1/sqrt(fan_in)
 from ... import creation
 from ... import functional as F
 from .. import init
+from ...checks import count
 from ...errors import ArgumentError, ShapeError
+from ...ops.conv import pair
 from ..module import Module
 from ..parameter import Parameter
 
 PADDING_MODES = ('zeros', 'reflect', 'replicate')
 
 
-def _pair(x, name):
-    pair = (x, x) if isinstance(x, int) else tuple(x)
-    if len(pair) != 2 or not all(isinstance(v, int) for v in pair):
-        raise ArgumentError(f"{name} must be an int or a pair of ints, got {x!r}")
-    return pair
-
-
 class _ConvNd(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, transposed,
                  output_padding, groups, bias, padding_mode, device, dtype):
         super().__init__()
-        if groups <= 0 or in_channels % groups or out_channels % groups:
-            raise ShapeError(f"groups={groups} must be a positive integer dividing in_channels={in_channels} "
+        op = type(self).__name__
+        for name, value in (('in_channels', in_channels), ('out_channels', out_channels), ('groups', groups)):
+            count(op, name, value, minimum=1)
+        if in_channels % groups or out_channels % groups:
+            raise ShapeError(f"{op}: groups={groups} must divide in_channels={in_channels} "
                              f"and out_channels={out_channels}")
         if padding_mode not in PADDING_MODES:
-            raise ArgumentError(f"padding_mode must be one of {PADDING_MODES}, but got padding_mode={padding_mode!r}")
+            raise ArgumentError(f"{op}: padding_mode must be one of {PADDING_MODES}, but got "
+                                f"padding_mode={padding_mode!r}")
         self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size = _pair(kernel_size, 'kernel_size')
-        self.stride = _pair(stride, 'stride')
-        self.dilation = _pair(dilation, 'dilation')
-        self.output_padding = _pair(output_padding, 'output_padding')
+        self.kernel_size = pair(kernel_size, 'kernel_size', op)
+        self.stride = pair(stride, 'stride', op)
+        self.dilation = pair(dilation, 'dilation', op)
+        self.output_padding = pair(output_padding, 'output_padding', op, minimum=0)
         self.groups, self.padding_mode, self.transposed = groups, padding_mode, transposed
         if isinstance(padding, str):
             if padding not in ('same', 'valid'):
@@ -51,7 +50,7 @@ class _ConvNd(Module):
             totals = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)] if padding == 'same' else [0, 0]
             self._reversed_padding_repeated_twice = [p for t in reversed(totals) for p in (t // 2, t - t // 2)]
         else:
-            self.padding = _pair(padding, 'padding')
+            self.padding = pair(padding, 'padding', op, minimum=0)
             self._reversed_padding_repeated_twice = [p for p in reversed(self.padding) for _ in range(2)]
         shape = ((in_channels, out_channels // groups) if transposed else
                  (out_channels, in_channels // groups)) + self.kernel_size

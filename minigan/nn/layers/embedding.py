@@ -7,7 +7,8 @@ looked up (a row used twice gets both gradients). The row ``padding_idx`` is zer
 never receives a gradient, as in torch.
 """
 from ... import backend, creation
-from ...errors import ArgumentError, DTypeError, ShapeError
+from ...checks import count
+from ...errors import ArgumentError, DimError, DTypeError, ShapeError
 from ...ops.math import where
 from .. import init
 from ..module import Module
@@ -21,6 +22,8 @@ class Embedding(Module):
         if max_norm is not None or scale_grad_by_freq or sparse:
             raise NotImplementedError("Embedding: max_norm, scale_grad_by_freq and sparse are not "
                                       "supported by minigan")
+        count('Embedding', 'num_embeddings', num_embeddings, minimum=1)
+        count('Embedding', 'embedding_dim', embedding_dim)
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
                 raise ArgumentError(f"Embedding: padding_idx {padding_idx} must be within num_embeddings "
@@ -47,6 +50,11 @@ class Embedding(Module):
     def forward(self, input):
         if backend.is_floating(input.dtype) or input.dtype == backend.bool_:
             raise DTypeError(f"Embedding: expected integer indices, got a tensor of dtype {input.dtype}")
+        outside = (input.array < 0) | (input.array >= self.num_embeddings)
+        if bool(outside.any()):  # negative indices would silently count from the end
+            bad = int(input.array[outside].reshape(-1)[0])
+            raise DimError(f"Embedding: index {bad} is out of range for {self.num_embeddings} embeddings; "
+                           f"expected 0 <= index < {self.num_embeddings}")
         out = self.weight[input]
         if self.padding_idx is not None:  # the padding row: its value, but no gradient
             pad = (input == self.padding_idx).unsqueeze(-1)
