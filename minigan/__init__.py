@@ -13,7 +13,8 @@ from .autograd import backward, grad
 from .backend import (bool_, cuda_is_available, float16, float32, float64, get_rng_state, int32,
                       int64, manual_seed, set_rng_state, uint8)
 from .errors import (AnomalyError, ArgumentError, ArgumentTypeError, CheckpointError, DeviceError,
-                     DimError, DTypeError, GraphError, MiniganError, ShapeError, StateDictError, UsageError)
+                     DimError, DTypeError, GraphError, MiniganError, MissingFileError, ShapeError, StateDictError,
+                     UsageError)
 from .creation import (arange, empty, eye, full, full_like, linspace, ones, ones_like, rand,
                        rand_like, randint, randn, randn_like, randperm, zeros, zeros_like)
 from .function import Function

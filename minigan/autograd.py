@@ -19,6 +19,7 @@ import functools
 
 from . import backend, function
 from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: F401 -- torch.autograd's names
+from .checks import describe
 from .errors import ArgumentError, ArgumentTypeError, GraphError, ShapeError
 from .tensor import Tensor, set_grad_enabled
 
@@ -43,10 +44,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     Nothing is accumulated into ``.grad``. An input the outputs do not depend on raises, unless
     ``allow_unused=True``, which returns None for it.
     """
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    outputs, inputs = _sequence(outputs, 'outputs'), _sequence(inputs, 'inputs')
     if grad_outputs is not None:
-        grad_outputs = [grad_outputs] if isinstance(grad_outputs, Tensor) else list(grad_outputs)
+        grad_outputs = _sequence(grad_outputs, 'grad_outputs')
     if retain_graph is None:
         retain_graph = create_graph
     for i, t in enumerate(inputs):
@@ -79,6 +79,15 @@ def clear_grads(tensors, set_to_none=True):
 
 
 # ----------------------------------------------------------------------------- internals
+def _sequence(values, what):
+    """grad()'s Tensor-or-sequence arguments as a list."""
+    if isinstance(values, Tensor):
+        return [values]
+    if not isinstance(values, (list, tuple)):
+        raise ArgumentTypeError(f"grad: {what} must be a Tensor or a sequence of Tensors, got {describe(values)}")
+    return list(values)
+
+
 def _roots_and_seeds(outputs, grad_outputs, caller):
     if grad_outputs is not None and len(grad_outputs) != len(outputs):
         raise ArgumentError(f"{caller}: got {len(grad_outputs)} gradients for {len(outputs)} outputs")
@@ -96,7 +105,7 @@ def _roots_and_seeds(outputs, grad_outputs, caller):
                                  f"scalar output, got shape {out.shape}; pass one explicitly")
             seed = Tensor(out.xp.ones(out.shape, dtype=out.dtype))
         elif not isinstance(seed, Tensor):
-            seed = Tensor(backend.asarray(seed, dtype=out.dtype, device=out.device))
+            seed = Tensor(backend.numeric_array(seed, dtype=out.dtype, device=out.device, op=caller))
         if tuple(seed.shape) != tuple(out.shape):
             raise ShapeError(f"{caller}: gradient of shape {tuple(seed.shape)} given for an output "
                              f"of shape {tuple(out.shape)}; expected the same shape")

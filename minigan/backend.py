@@ -11,7 +11,8 @@ compared across devices number for number.
 """
 import numpy
 
-from .errors import ArgumentError, ArgumentTypeError, CheckpointError, DeviceError, DTypeError, ShapeError
+from .errors import (ArgumentError, ArgumentTypeError, CheckpointError, DeviceError, DTypeError, MiniganError,
+                     ShapeError)
 
 DEFAULT_DTYPE = numpy.dtype(numpy.float32)
 
@@ -168,6 +169,8 @@ def numeric_array(data, dtype=None, device=None, op='tensor'):
     clear error naming ``op`` for ragged lists, strings, complex numbers or other objects."""
     try:
         array = asarray(data, dtype=dtype, device=device)
+    except MiniganError:  # an unknown device, say: already a clear error
+        raise
     except OverflowError:
         raise ArgumentError(f"{op}: {data!r:.60} does not fit in dtype {dtype}") from None
     except (ValueError, TypeError) as err:

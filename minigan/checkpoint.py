@@ -28,7 +28,7 @@ import tempfile
 import zipfile
 
 from . import backend
-from .errors import ArgumentError, ArgumentTypeError, CheckpointError, DTypeError
+from .errors import ArgumentError, ArgumentTypeError, CheckpointError, DTypeError, MissingFileError
 from .tensor import Tensor
 
 FORMAT = 'minigan-checkpoint'
@@ -47,10 +47,12 @@ def save(obj, path):
     arrays = {}
     manifest = {'format': FORMAT, 'version': VERSION, 'root': _encode(obj, arrays, 'obj', set())}
     arrays['manifest'] = backend.asarray(json.dumps(manifest))
-    path = os.fspath(path)
+    path = _path('save', path)
+    if os.path.isdir(path):
+        raise ArgumentError(f"save: {path!r} is a directory; expected the path of a file to write")
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
-        raise FileNotFoundError(f"save: cannot write {path!r}: the directory {directory!r} does not exist")
+        raise MissingFileError(f"save: cannot write {path!r}: the directory {directory!r} does not exist")
     fd, tmp = tempfile.mkstemp(dir=directory, prefix='.' + os.path.basename(path) + '.', suffix='.tmp')
     try:
         with os.fdopen(fd, 'wb') as f:
@@ -64,6 +66,12 @@ def save(obj, path):
             os.unlink(tmp)
         raise
     _fsync_directory(directory)
+
+
+def _path(caller, path):
+    if not isinstance(path, (str, os.PathLike)):
+        raise ArgumentTypeError(f"{caller}: path must be a str or a path-like object, got {type(path).__name__}")
+    return os.fspath(path)
 
 
 def _fsync_directory(directory):
@@ -123,10 +131,10 @@ def load(path, map_location=None):
     for a file that is not a minigan checkpoint, is truncated or corrupt, holds pickled data, or
     whose manifest and arrays disagree. Nothing in the file is ever executed.
     """
-    path = os.fspath(path)
+    path = _path('load', path)
     device = None if map_location is None else backend.normalize_device(map_location)
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"load: no checkpoint file at {path!r}")
+        raise MissingFileError(f"load: no checkpoint file at {path!r}")
     with open(path, 'rb') as f:
         head = f.read(4)
     if head != _ZIP_MAGIC:

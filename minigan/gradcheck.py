@@ -14,7 +14,8 @@ which checks second derivatives (the backward of the backward).
 """
 from . import backend
 from .autograd import grad
-from .errors import ArgumentError, DTypeError
+from .checks import describe, number
+from .errors import ArgumentError, ArgumentTypeError, DTypeError
 from .tensor import Tensor, enable_grad, no_grad
 
 
@@ -75,6 +76,11 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, raise_exception=True):
 
 
 def _gradcheck(fn, inputs, eps, atol, rtol, raise_exception, stream):
+    if not callable(fn):
+        raise ArgumentTypeError(f"gradcheck: fn must be callable, got {describe(fn)}")
+    number('gradcheck', 'eps', eps, low=0.0, low_open=True)
+    number('gradcheck', 'atol', atol, low=0.0)
+    number('gradcheck', 'rtol', rtol, low=0.0)
     positions = _differentiable(inputs)
     projections = _projections(_as_tuple(fn(*inputs)), stream)
 

@@ -191,7 +191,7 @@ class Tensor:
     @data.setter
     def data(self, value):
         """``t.data = other`` makes t hold other's values (its array, shared), as torch allows."""
-        self.array = value.array if isinstance(value, Tensor) else backend.asarray(value)
+        self.array = value.array if isinstance(value, Tensor) else backend.numeric_array(value, op='data')
 
     # ---- graph
     def requires_grad_(self, requires_grad=True):
@@ -230,13 +230,17 @@ class Tensor:
 
     def fill_(self, value):
         self._check_inplace('fill_')
+        if isinstance(value, Tensor) and value.numel() == 1:
+            value = value.item()
+        if not backend.is_real_scalar(value):
+            raise ArgumentTypeError(f"fill_: value must be a number, got {describe(value)}")
         self.array[...] = value
         return self
 
     def copy_(self, source):
         """Copy the values of ``source`` (a Tensor or array of the same shape) into this tensor."""
         self._check_inplace('copy_')
-        src = source.array if isinstance(source, Tensor) else backend.asarray(source)
+        src = source.array if isinstance(source, Tensor) else backend.numeric_array(source, op='copy_')
         if tuple(src.shape) != tuple(self.shape):
             raise ShapeError(f"copy_: source shape {tuple(src.shape)} does not match tensor shape {self.shape}")
         self.array[...] = backend.to_device(src, self.device).astype(self.dtype, copy=False)

@@ -182,6 +182,31 @@ def _cat(draw):
     return Bad(f"stack of {a} and {b}", lambda: mg.stack([x, y]), errors.ShapeError, ('stack', str(a), str(b)))
 
 
+NEEDS_TENSOR = {  # op -> a call that hands ``v`` where a Tensor belongs
+    'sum': lambda v: mg.sum(v), 'mean': lambda v: mg.mean(v), 'logsumexp': lambda v: mg.logsumexp(v, 0),
+    'argmax': lambda v: mg.argmax(v), 'reshape': lambda v: mg.reshape(v, (2,)),
+    'permute': lambda v: mg.permute(v, 0), 'transpose': lambda v: mg.transpose(v, 0, 0),
+    'flatten': lambda v: mg.flatten(v), 'squeeze': lambda v: mg.squeeze(v), 'split': lambda v: mg.split(v, 1),
+    'cat': lambda v: mg.cat([t((2,)), v]), 'stack': lambda v: mg.stack([t((2,)), v]),
+    'matmul': lambda v: mg.matmul(v, t((2, 2))), 'exp': lambda v: mg.exp(v),
+    'softmax': lambda v: F.softmax(v, 0), 'linear': lambda v: F.linear(v, t((2, 2))),
+    'conv2d': lambda v: F.conv2d(v, t((1, 1, 1, 1))), 'max_pool2d': lambda v: F.max_pool2d(v, 1),
+    'pad': lambda v: F.pad(v, (1, 1)), 'batch_norm': lambda v: F.batch_norm(t((2, 2)), v, v),
+    'cross_entropy': lambda v: F.cross_entropy(t((2, 2)), v), 'mse_loss': lambda v: F.mse_loss(v, t((2,))),
+    'Embedding': lambda v: nn.Embedding(3, 2)(v), 'Linear': lambda v: nn.Linear(2, 2)(v),
+}
+
+
+@row('lists, arrays or None where a Tensor is needed')
+@st.composite
+def _not_tensors(draw):
+    op = draw(st.sampled_from(sorted(NEEDS_TENSOR)))
+    value = draw(st.sampled_from([[1.0, 2.0], np.ones(2), 'ab', 3.0] + [None] * (op != 'batch_norm')))
+    name = {'Linear': 'linear'}.get(op, op)
+    return Bad(f"{op} given {type(value).__name__}", lambda: NEEDS_TENSOR[op](value), errors.ArgumentTypeError,
+               (name, type(value).__name__))
+
+
 # ----------------------------------------------------------------------------- dtypes and devices
 FLOAT_ONLY = {  # op -> call on an input x that is not floating-point
     'conv2d': lambda x: F.conv2d(x, t((1, 1, 1, 1))),

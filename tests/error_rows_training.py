@@ -109,6 +109,8 @@ HYPER = {  # (where, name) -> a call that builds it with ``v``
     ('elu', 'alpha'): lambda v: F.elu(mg.ones(2), v),
     ('cross_entropy', 'label_smoothing'): lambda v: F.cross_entropy(t((1, 2)), mg.tensor([0]), label_smoothing=v),
     ('interpolate', 'scale_factor'): lambda v: F.interpolate(t((1, 1, 2, 2)), scale_factor=v),
+    ('uniform_', 'b'): lambda v: nn.init.uniform_(mg.zeros(2), 0.0, v),
+    ('normal_', 'std'): lambda v: nn.init.normal_(mg.zeros(2), 0.0, v),
     ('gradient_penalty', 'weight'): lambda v: mg.losses.gradient_penalty(lambda x: x.sum(1), t((2, 2)), t((2, 2)),
                                                                         weight=v),
 }

@@ -63,5 +63,5 @@ def test_every_minigan_error_is_also_a_builtin_error_old_code_catches():
     assert len(classes) > 10
     for cls in classes:
         if cls is not errors.MiniganError:
-            assert issubclass(cls, (ValueError, TypeError, RuntimeError)), cls
+            assert issubclass(cls, (ValueError, TypeError, RuntimeError, FileNotFoundError)), cls
             assert cls.__doc__, cls

@@ -15,6 +15,7 @@ minigan's generator (``minigan.manual_seed``) and return the tensor.
 import math
 
 from .. import backend
+from ..checks import number
 from ..errors import ArgumentError, ShapeError
 from ..tensor import no_grad
 
@@ -62,6 +63,8 @@ def _calculate_correct_fan(tensor, mode):
 @no_grad()
 def uniform_(tensor, a=0.0, b=1.0):
     """Fill with samples of U(a, b)."""
+    number('uniform_', 'a', a)
+    number('uniform_', 'b', b, low=a)
     tensor.array[...] = backend.random_uniform(tensor.shape, tensor.dtype, tensor.device, a, b)
     return tensor
 
@@ -69,6 +72,8 @@ def uniform_(tensor, a=0.0, b=1.0):
 @no_grad()
 def normal_(tensor, mean=0.0, std=1.0):
     """Fill with samples of N(mean, std²)."""
+    number('normal_', 'mean', mean)
+    number('normal_', 'std', std, low=0.0)
     noise = backend.random_normal(tensor.shape, backend.float64, tensor.device)
     tensor.array[...] = (noise * std + mean).astype(tensor.dtype)
     return tensor
@@ -76,6 +81,7 @@ def normal_(tensor, mean=0.0, std=1.0):
 
 @no_grad()
 def constant_(tensor, val):
+    number('constant_', 'val', val)
     tensor.array[...] = val
     return tensor
 

@@ -25,7 +25,7 @@ from .linalg import matmul
 from .math import clamp, exp, where
 from .reduce import sum as _sum
 from .shape import reshape, transpose
-from .util import normalize_dim
+from .util import normalize_dim, require_tensor, require_tensors
 
 
 # ----------------------------------------------------------------------------- piecewise linear
@@ -244,6 +244,7 @@ def _softmax_dim(input, dim, op):
 
 
 def _along(fn_class, input, dim, dtype, op):
+    require_tensor(op, input)
     if dtype is not None:
         input = input.to(dtype)
     if not backend.is_floating(input.dtype):
@@ -286,6 +287,9 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 def linear(input, weight, bias=None):
     """y = x Wᵀ + b: x (*, in), W (out, in), b (out,) -> y (*, out)."""
+    require_tensor('linear', input)
+    require_tensor('linear', weight, 'weight')
+    require_tensors('linear', bias=bias)
     check_compatible('linear', (input, weight, bias))
     if weight.ndim not in (1, 2) or input.ndim == 0 or input.shape[-1] != weight.shape[-1]:
         raise ShapeError(f"linear: input of shape {tuple(input.shape)} and weight of shape "

@@ -8,7 +8,7 @@ from .. import backend
 from ..errors import ShapeError
 from ..function import Function
 from .shape import reshape, sum_to, transpose
-from .util import check_broadcast
+from .util import check_broadcast, require_tensor
 
 
 class MatMul(Function):
@@ -30,6 +30,8 @@ class MatMul(Function):
 
 
 def matmul(a, b):
+    require_tensor('matmul', a, 'the first operand')
+    require_tensor('matmul', b, 'the second operand')
     for name, t in (('first', a), ('second', b)):
         if t.ndim == 0:
             raise ShapeError(f"matmul: the {name} operand is 0-d; expected at least 1 dim (use * for scalars)")

@@ -11,13 +11,14 @@ evaluated by logaddexp: finite with finite gradients even at z = ±1e4. Cross-en
 log_softmax (max subtracted).
 """
 from .. import backend
-from ..checks import number
+from ..checks import count, number
 from ..errors import ArgumentError, ArgumentTypeError, DTypeError, DimError, ShapeError
 from ..function import Function, check_compatible
 from ..tensor import Tensor
 from .activation import log_softmax, logsigmoid
 from .math import abs as _abs, clamp, log, where
 from .reduce import sum as _sum
+from .util import require_tensors
 
 
 # ----------------------------------------------------------------------------- reduction
@@ -84,6 +85,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     target = _as_float_target(op, target, input)
     _check_same_shape(op, input, target)
     _check_reduction(op, reduction)
+    require_tensors(op, weight=weight, pos_weight=pos_weight)
     log_weight = 1.0 if pos_weight is None else 1.0 + (pos_weight - 1.0) * target
     loss = (1.0 - target) * input - log_weight * logsigmoid(input)
     if weight is not None:
@@ -138,6 +140,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if bool(((input.array < 0) | (input.array > 1)).any()):
         raise ArgumentError(f"{op}: all elements of input should be between 0 and 1 (probabilities); "
                             "for logits use binary_cross_entropy_with_logits")
+    require_tensors(op, weight=weight)
     loss = BinaryCrossEntropy()(input, target)
     if weight is not None:
         loss = loss * weight
@@ -159,6 +162,11 @@ def _class_shape_check(op, input, target):
     if tuple(target.shape) != expected:
         raise ShapeError(f"{op}: target of shape {tuple(target.shape)} for input of shape "
                          f"{tuple(input.shape)}; expected target shape {expected}")
+
+
+def _check_class_options(op, weight, ignore_index):
+    require_tensors(op, weight=weight)
+    count(op, 'ignore_index', ignore_index, minimum=-2 ** 63)
 
 
 def _target_weights(op, input, target, weight, ignore_index):
@@ -207,6 +215,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     op = 'nll_loss'
     reduction = _reduction(size_average, reduce, reduction)
     _check_input(op, input, reduction)
+    _check_class_options(op, weight, ignore_index)
     _class_shape_check(op, input, target)
     _check_reduction(op, reduction)
     single = input.ndim == 1
@@ -230,6 +239,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     _check_reduction(op, reduction)
     number(op, 'label_smoothing', label_smoothing, low=0.0, high=1.0)
     _check_input(op, input, reduction)
+    _check_class_options(op, weight, ignore_index)
     if not isinstance(target, Tensor):
         raise ArgumentTypeError(f"{op}: target must be a Tensor, got {type(target).__name__}")
     if input.ndim >= 1 and backend.is_floating(target.dtype) and tuple(target.shape) == tuple(input.shape):
@@ -289,6 +299,7 @@ def _pointwise(op, error, input, size_average, reduce, reduction, weight):
     _check_reduction(op, reduction)
     if weight is None:
         return _reduce(error, reduction, op)
+    require_tensors(op, weight=weight)
     if tuple(weight.shape) != tuple(input.shape):
         raise ShapeError(f"{op}: weight of shape {tuple(weight.shape)}; expected the input's shape "
                          f"{tuple(input.shape)}")

@@ -10,7 +10,7 @@ import math
 
 from .. import backend
 from ..checks import describe
-from ..errors import ArgumentError, ArgumentTypeError, DTypeError
+from ..errors import ArgumentError, ArgumentTypeError, DeviceError, DTypeError
 from ..function import Function
 from ..tensor import Tensor
 from .shape import sum_to
@@ -367,7 +367,11 @@ def where(condition, a, b):
     if cond.dtype != bool:
         raise DTypeError(f"where: condition must be a bool tensor, got {getattr(cond, 'dtype', type(cond).__name__)}")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = Tensor(backend.asarray(a, device=backend.device_of(cond)))
+        a = Tensor(backend.numeric_array(a, device=backend.device_of(cond), op='where'))
+    device = (a if isinstance(a, Tensor) else b).device
+    if backend.device_of(cond) != device:
+        raise DeviceError(f"where: the condition is on {backend.device_of(cond)} and the values on {device}; "
+                          "expected one device (move one with .to(device))")
     return Where(cond)(a, b)
 
 

@@ -23,6 +23,7 @@ from . import parallel
 from .moments import (Centered, Combine, InvStd, Moments, SumProduct, block_rows, normalize,
                       spread)
 from .shape import reshape, sum_to
+from .util import require_tensor
 
 
 # ----------------------------------------------------------------------------- fused: normalize + affine
@@ -84,12 +85,15 @@ def _channel_shape(ndim, channels):
 
 # ----------------------------------------------------------------------------- checks
 def _check_channel_vector(op, name, t, channels, input_shape):
+    if t is not None:
+        require_tensor(op, t, name)
     if t is not None and tuple(t.shape) != (channels,):
         raise ShapeError(f"{op}: {name} of shape {tuple(t.shape)}; expected ({channels},) for input "
                          f"of shape {tuple(input_shape)} (one value per channel, dim 1)")
 
 
 def _check_input(op, input, min_dims=2):
+    require_tensor(op, input)
     if not backend.is_floating(input.dtype):
         raise DTypeError(f"{op}: expected a floating-point input, got dtype {input.dtype}")
     if input.ndim < min_dims:

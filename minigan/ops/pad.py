@@ -11,6 +11,7 @@ again -- exact at every order. Padding several dims is one 1-D padding per dim. 
 padding is ``shape.constant_pad``.
 """
 from .. import backend
+from ..checks import describe
 from ..errors import ArgumentError, ArgumentTypeError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
@@ -89,6 +90,8 @@ def pad(input, pad, mode='constant', value=None):  # noqa: A002 -- torch's names
         raise ShapeError(f"pad: the padding length must be at most twice the input's dims, got "
                          f"{len(pad)} for an input of shape {tuple(input.shape)}")
     if mode == 'constant':
+        if value is not None and not backend.is_real_scalar(value):
+            raise ArgumentTypeError(f"pad: value must be a number, got {describe(value)}")
         return constant_pad(input, pad, 0.0 if value is None else value)
     if mode not in MODES:
         raise ArgumentError(f"pad: unsupported padding mode {mode!r}; expected one of {MODES}")

@@ -8,19 +8,21 @@ import builtins
 from collections import namedtuple
 
 from .. import backend
+from ..checks import number
 from ..errors import ArgumentError, ArgumentTypeError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
 from .math import abs as _abs
 from .math import exp, log, sqrt, where
 from .shape import broadcast_to, reshape
-from .util import normalize_dim, normalize_dims
+from .util import normalize_dim, normalize_dims, require_tensor
 
 ValuesIndices = namedtuple('ValuesIndices', ['values', 'indices'])  # what torch's x.max(dim) returns
 
 
 def _reduce_args(x, dim, keepdim, axis, keepdims, op):
     """Merge torch's and NumPy's argument names; -> (sorted dims, keepdim)."""
+    require_tensor(op, x)
     if axis is not None:
         if dim is not None:
             raise ArgumentTypeError(f"{op}: give dim or axis, not both")
@@ -101,6 +103,7 @@ def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None, axis=None
     dims, keepdim = _reduce_args(x, dim, keepdim, axis, keepdims, _op)
     if correction is None:
         correction = 1 if unbiased else 0
+    number(_op, 'correction', correction, low=0)
     count = 1
     for d in dims:
         count *= x.shape[d]
@@ -151,6 +154,8 @@ def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     The result does not depend on m mathematically, so m needs no gradient.
     """
     dims, keepdim = _reduce_args(x, dim, keepdim, axis, keepdims, 'logsumexp')
+    if builtins.any(x.shape[d] == 0 for d in dims):
+        raise ShapeError(f"logsumexp: cannot reduce the empty dims {dims} of a tensor of shape {x.shape}")
     xp = x.xp
     m = xp.max(x.array, axis=dims, keepdims=True)
     m = Tensor(xp.where(xp.isfinite(m), m, 0).astype(x.dtype))  # a row of -inf must not give nan
@@ -191,6 +196,9 @@ def argmin(x, dim=None, keepdim=False):
 
 
 def _arg(x, dim, keepdim, op):
+    require_tensor(op, x)
+    if x.numel() == 0:
+        raise ShapeError(f"{op}: cannot find the extreme of an empty tensor of shape {x.shape}")
     xp = x.xp
     if dim is None:
         return Tensor(xp.asarray(getattr(xp, op)(x.array)))

@@ -7,13 +7,25 @@ broadcast, scatter what was gathered, slice what was concatenated or padded.
 import operator
 
 from .. import backend
+from ..checks import count
 from ..errors import ArgumentError, ArgumentTypeError, DimError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
-from .util import normalize_dim, normalize_dims
+from .util import normalize_dim, normalize_dims, require_tensor
 
 
 # ----------------------------------------------------------------------------- reshape / permute
+def _sizes(op, sizes, minimum=0):
+    """A shape argument as a tuple of ints >= ``minimum`` (NumPy ints become Python ints)."""
+    try:
+        sizes = tuple(operator.index(n) for n in sizes)
+    except TypeError:
+        raise ArgumentTypeError(f"{op}: the sizes must be ints, got {sizes!r}") from None
+    if any(n < minimum for n in sizes):
+        raise ArgumentError(f"{op}: the sizes must be >= {minimum}, got {sizes}")
+    return sizes
+
+
 class Reshape(Function):
     def __init__(self, shape):
         self.shape = tuple(shape)
@@ -44,6 +56,7 @@ class Permute(Function):
 
 
 def reshape(x, *shape):
+    require_tensor('reshape', x)
     shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
     try:
         shape = tuple(operator.index(n) for n in shape)
@@ -58,6 +71,7 @@ def reshape(x, *shape):
 
 
 def permute(x, *dims):
+    require_tensor('permute', x)
     dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
     dims = tuple(normalize_dim(d, x.ndim, 'permute') for d in dims)
     if sorted(dims) != list(range(x.ndim)):
@@ -67,6 +81,7 @@ def permute(x, *dims):
 
 def transpose(x, dim0, dim1):
     """Swap two dims (torch.transpose); x.T reverses all dims, x.mT swaps the last two."""
+    require_tensor('transpose', x)
     dims = list(range(x.ndim))
     d0, d1 = normalize_dim(dim0, x.ndim, 'transpose'), normalize_dim(dim1, x.ndim, 'transpose')
     dims[d0], dims[d1] = dims[d1], dims[d0]
@@ -74,13 +89,18 @@ def transpose(x, dim0, dim1):
 
 
 def flatten(x, start_dim=0, end_dim=-1):
+    require_tensor('flatten', x)
     if x.ndim == 0:
         return reshape(x, 1)
     s, e = normalize_dim(start_dim, x.ndim, 'flatten'), normalize_dim(end_dim, x.ndim, 'flatten')
+    if s > e:
+        raise ArgumentError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
+                            f"for a tensor of shape {x.shape}")
     return reshape(x, x.shape[:s] + (-1,) + x.shape[e + 1:])
 
 
 def squeeze(x, dim=None):
+    require_tensor('squeeze', x)
     if dim is None:
         return reshape(x, tuple(n for n in x.shape if n != 1))
     dims = normalize_dims(dim, x.ndim, 'squeeze')
@@ -88,6 +108,7 @@ def squeeze(x, dim=None):
 
 
 def unsqueeze(x, dim):
+    require_tensor('unsqueeze', x)
     d = normalize_dim(dim, x.ndim + 1, 'unsqueeze')
     return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
 
@@ -126,6 +147,7 @@ class SumTo(Function):
 
 
 def broadcast_to(x, shape):
+    require_tensor('broadcast_to', x)
     shape = tuple(shape)
     return x if tuple(x.shape) == shape else BroadcastTo(shape)(x)
 
@@ -137,7 +159,9 @@ def sum_to(x, shape):
 
 def expand(x, *sizes):
     """torch's expand: -1 keeps a dim; size-1 dims stretch (no copy)."""
-    sizes = sizes[0] if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+    require_tensor('expand', x)
+    sizes = _sizes('expand', sizes[0] if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes,
+                   minimum=-1)
     lead = len(sizes) - x.ndim
     if lead < 0:
         raise ShapeError(f"expand: {len(sizes)} sizes given for a tensor of {x.ndim} dims")
@@ -150,8 +174,8 @@ def repeat(x, *sizes):
 
     As views: each dim of size n becomes (1, n), is broadcast to (r, n), and flattened to r*n.
     """
-    sizes = sizes[0] if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
-    sizes = tuple(sizes)
+    require_tensor('repeat', x)
+    sizes = _sizes('repeat', sizes[0] if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes)
     if len(sizes) < x.ndim:
         raise ShapeError(f"repeat: {len(sizes)} sizes given for a tensor of {x.ndim} dims; "
                          "expected at least one per dim")
@@ -250,9 +274,9 @@ def cat(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise ShapeError("cat: expected a non-empty list of tensors")
-    ref = next((t for t in tensors if isinstance(t, Tensor)), None)
-    if ref is None:
-        raise ArgumentTypeError("cat: expected a list of Tensors")
+    for i, t in enumerate(tensors):
+        require_tensor('cat', t, f'tensors[{i}]')
+    ref = tensors[0]
     return Cat(normalize_dim(dim, ref.ndim, 'cat'))(*tensors)
 
 
@@ -260,6 +284,8 @@ def stack(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise ShapeError("stack: expected a non-empty list of tensors")
+    for i, t in enumerate(tensors):
+        require_tensor('stack', t, f'tensors[{i}]')
     shapes = {tuple(t.shape) for t in tensors}
     if len(shapes) > 1:
         raise ShapeError(f"stack: expected tensors of one shape, got {sorted(shapes)}")
@@ -269,14 +295,14 @@ def stack(tensors, dim=0):
 
 def split(x, split_size_or_sections, dim=0):
     """torch.split: an int gives chunks of that size (the last may be smaller); a list gives sizes."""
+    require_tensor('split', x)
     d = normalize_dim(dim, x.ndim, 'split')
     n = x.shape[d]
-    if isinstance(split_size_or_sections, int):
-        if split_size_or_sections <= 0:
-            raise ShapeError(f"split: chunk size must be positive, got {split_size_or_sections}")
-        sizes = [min(split_size_or_sections, n - s) for s in range(0, n, split_size_or_sections)]
+    if not isinstance(split_size_or_sections, (tuple, list)):
+        size = count('split', 'split_size', split_size_or_sections, minimum=1)
+        sizes = [min(size, n - s) for s in range(0, n, size)]
     else:
-        sizes = list(split_size_or_sections)
+        sizes = [count('split', 'each size', s) for s in split_size_or_sections]
         if sum(sizes) != n:
             raise ShapeError(f"split: sizes {sizes} sum to {sum(sizes)}, expected dim {d}'s size {n}")
     parts, start = [], 0
@@ -287,8 +313,10 @@ def split(x, split_size_or_sections, dim=0):
 
 
 def chunk(x, chunks, dim=0):
+    require_tensor('chunk', x)
+    count('chunk', 'chunks', chunks, minimum=1)
     n = x.shape[normalize_dim(dim, x.ndim, 'chunk')]
-    return split(x, -(-n // chunks), dim)
+    return split(x, max(1, -(-n // chunks)), dim)
 
 
 # ----------------------------------------------------------------------------- constant padding

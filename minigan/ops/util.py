@@ -1,6 +1,24 @@
 """Argument checks shared by the ops: dims, and broadcasting of shapes."""
 from .. import backend
+from ..checks import describe
 from ..errors import ArgumentTypeError, DimError, ShapeError
+from ..tensor import Tensor
+
+
+def require_tensor(op, value, name='input'):
+    """``value`` if it is a Tensor; else an error naming ``op`` and what came instead (a list,
+    an array: convert it with minigan.tensor first)."""
+    if not isinstance(value, Tensor):
+        raise ArgumentTypeError(f"{op}: {name} must be a Tensor, got {describe(value)}; "
+                                "make one with minigan.tensor(...)")
+    return value
+
+
+def require_tensors(op, **named):
+    """require_tensor for each named argument that is not None (an optional bias, weight...)."""
+    for name, value in named.items():
+        if value is not None:
+            require_tensor(op, value, name)
 
 
 def normalize_dim(dim, ndim, op):

@@ -4,7 +4,8 @@ Clamping every weight to [−c, c] after each critic step is WGAN's crude way to
 K-Lipschitz (c = 0.01 in the paper). WGAN-GP replaced it with a gradient penalty.
 """
 from .. import backend
-from ..checks import number
+from ..checks import describe, number
+from ..errors import ArgumentTypeError
 from ..tensor import Tensor
 
 
@@ -17,5 +18,8 @@ def clip_weights(module_or_params, c):
         params = [module_or_params]
     else:
         params = list(module_or_params)
+    for p in params:
+        if not isinstance(p, Tensor):
+            raise ArgumentTypeError(f"clip_weights: expected a module or Tensors, got an element {describe(p)}")
     for p in params:
         p.array[...] = backend.xp_of(p.array).clip(p.array, -c, c)

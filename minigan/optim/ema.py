@@ -9,7 +9,7 @@ Integer entries (BatchNorm's num_batches_tracked) are copied. Before ``start_itr
 update) the average just follows the weights (decay 0), as BigGAN does during warm-up.
 """
 from .. import backend
-from ..checks import number
+from ..checks import describe, number
 from ..errors import ArgumentError, StateDictError
 from ..tensor import Tensor
 
@@ -47,7 +47,14 @@ class ExponentialMovingAverage:
                 'shadow': dict(self.shadow)}
 
     def load_state_dict(self, state_dict):
+        where = "ExponentialMovingAverage.load_state_dict"
+        expected = {'decay', 'start_itr', 'num_updates', 'shadow'}
+        if not isinstance(state_dict, dict) or set(state_dict) != expected:
+            got = sorted(state_dict) if isinstance(state_dict, dict) else describe(state_dict)
+            raise StateDictError(f"{where}: expected a dict with keys {sorted(expected)}, got {got}")
         shadow = state_dict['shadow']
+        if not isinstance(shadow, dict) or not all(isinstance(v, Tensor) or backend.is_array(v) for v in shadow.values()):
+            raise StateDictError(f"{where}: 'shadow' must be a dict of tensors, got {describe(shadow)}")
         if set(shadow) != set(self.shadow):
             raise StateDictError("ExponentialMovingAverage.load_state_dict: keys differ: "
                                  f"{sorted(set(shadow) ^ set(self.shadow))}")

@@ -8,7 +8,7 @@ after the optimizer's steps.
 Like torch's, a scheduler sets each group's 'initial_lr' and applies the epoch-0 lr as soon as
 it is created; ``last_epoch`` counts the step() calls.
 """
-from ..checks import count, number
+from ..checks import count, describe, number
 from ..errors import ArgumentError, ArgumentTypeError, StateDictError
 from .optimizer import Optimizer
 
@@ -61,6 +61,9 @@ class LambdaLR(LRScheduler):
             self.lr_lambdas = list(lr_lambda)
         else:
             self.lr_lambdas = [lr_lambda] * n
+        for fn in self.lr_lambdas:
+            if not callable(fn):
+                raise ArgumentTypeError(f"LambdaLR: lr_lambda must be a function of the epoch, got {describe(fn)}")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):

@@ -39,6 +39,8 @@ class Optimizer:
         if not isinstance(param_group, dict):
             raise ArgumentTypeError(f"param group must be a dict, got {type(param_group).__name__}")
         group = dict(param_group)
+        if 'params' not in group:
+            raise ArgumentError(f"param group {sorted(group)} has no 'params' entry: the tensors it updates")
         params = group['params']
         if isinstance(params, Tensor):
             params = [params]

@@ -17,7 +17,8 @@ calls it) gets one fancy-indexing read per batch instead of one Python call per 
 TensorDataset does.
 """
 from .. import backend
-from ..errors import ArgumentError, ArgumentTypeError, ShapeError
+from ..checks import describe
+from ..errors import ArgumentError, ArgumentTypeError, DimError, ShapeError
 from ..ops.shape import stack
 from ..tensor import Tensor
 
@@ -50,7 +51,11 @@ class TensorDataset(Dataset):
         self.tensors = tensors
 
     def __getitem__(self, index):
-        return tuple(Tensor(t.array[index]) for t in self.tensors)
+        try:
+            return tuple(Tensor(t.array[index]) for t in self.tensors)
+        except IndexError as err:  # an IndexError still: iteration and list() stop on it
+            raise DimError(f"TensorDataset: index {index!r} is out of range for {len(self)} examples "
+                           f"({err})") from None
 
     def __getitems__(self, indices):
         """A whole batch at once: one gather per tensor, already stacked (see collate)."""
@@ -125,6 +130,9 @@ class DataLoader:
         self.drop_last = bool(drop_last)
         self.collate_fn = default_collate if collate_fn is None else collate_fn
         self.num_workers = num_workers
+        if not (generator is None or isinstance(generator, int) or hasattr(generator, 'permutation')):
+            raise ArgumentTypeError(f"DataLoader: generator must be None, an int seed or an object with "
+                                    f".permutation(n) (numpy.random.Generator), got {describe(generator)}")
         self.generator = backend.generator(generator) if isinstance(generator, int) else generator
 
     def _indices(self):

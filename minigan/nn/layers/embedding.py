@@ -10,6 +10,7 @@ from ... import backend, creation
 from ...checks import count
 from ...errors import ArgumentError, DimError, DTypeError, ShapeError
 from ...ops.math import where
+from ...ops.util import require_tensor
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
@@ -48,6 +49,7 @@ class Embedding(Module):
             self.weight.array[self.padding_idx] = 0
 
     def forward(self, input):
+        require_tensor('Embedding', input, 'the indices')
         if backend.is_floating(input.dtype) or input.dtype == backend.bool_:
             raise DTypeError(f"Embedding: expected integer indices, got a tensor of dtype {input.dtype}")
         outside = (input.array < 0) | (input.array >= self.num_embeddings)
