@@ -5,9 +5,12 @@ minigan.detect_anomaly(); and what an op call pays for the instrument slot when 
     python benchmarks/profiler_overhead.py --quick    # tiny sizes: a smoke run
 
 The three step variants are timed interleaved (plain, profiled, anomaly, plain, ...) so that all
-meet the same machine load; the medians are reported. The slot's cost is the difference between
-calling a tiny op (``Add()(x, y)``, which tests the slot) and running its body directly
-(``Add()._call((x, y))``, which does not), also interleaved. Then one profiled step's table.
+meet the same machine load; the medians are reported. On a shared machine a step's time varies by
+more than the profiler costs, so the cost is also measured where it is not drowned: per call, on
+a tiny op (``Add()(x, y)``) plain, profiled and under detect_anomaly, interleaved; times the
+number of calls a step makes, that is the step's overhead. The slot's own cost when nothing
+watches is ``Add()(x, y)`` (which tests the slot) against its body ``Add()._call((x, y))``.
+Then one profiled step's table.
 """
 import argparse
 import json
@@ -75,8 +78,9 @@ def interleaved_medians(variants, rounds):
     return {name: statistics.median(t) for name, t in times.items()}
 
 
-def slot_cost(calls, rounds):
-    """Seconds per tiny op call: through __call__ (tests the slot) and its body alone."""
+def per_call_costs(calls, rounds):
+    """Seconds per tiny op call: its body alone, through __call__ (which tests the slot), and
+    through __call__ under profile() and under detect_anomaly()."""
     x, y = mg.randn(3, requires_grad=True), mg.randn(3)
 
     def through_call():
@@ -86,7 +90,16 @@ def slot_cost(calls, rounds):
     def body_only():
         for _ in range(calls):
             Add()._call((x, y))
-    medians = interleaved_medians({'__call__': through_call, '_call': body_only}, rounds)
+
+    def profiled():
+        with mg.profile():
+            through_call()
+
+    def watched():
+        with mg.detect_anomaly():
+            through_call()
+    medians = interleaved_medians({'_call': body_only, '__call__': through_call, 'profile': profiled,
+                                   'detect_anomaly': watched}, rounds)
     return {name: t / calls for name, t in medians.items()}
 
 
@@ -110,20 +123,30 @@ def main(argv=None):
         with mg.detect_anomaly():
             step()
     medians = interleaved_medians({'plain': step, 'profile': profiled, 'detect_anomaly': watched}, rounds)
-    slot = slot_cost(200 if args.quick else 20000, rounds)
+    per_call = per_call_costs(200 if args.quick else 20000, rounds)
+    with mg.profile() as prof:
+        step()
+    events = sum(s.calls for s in prof.key_averages())  # timed calls in one step
+    added_ms = {k: (per_call[k] - per_call['__call__']) * events * 1e3 for k in ('profile', 'detect_anomaly')}
+    plain_ms = medians['plain'] * 1e3
     report = dict(device=args.device, quick=args.quick, rounds=rounds, sizes=sizes,
                   step_ms={k: v * 1e3 for k, v in medians.items()},
                   overhead_pct={k: 100 * (medians[k] / medians['plain'] - 1) for k in ('profile', 'detect_anomaly')},
-                  tiny_op_us={k: v * 1e6 for k, v in slot.items()},
-                  slot_ns=(slot['__call__'] - slot['_call']) * 1e9)
+                  tiny_op_us={k: v * 1e6 for k, v in per_call.items()},
+                  slot_ns=(per_call['__call__'] - per_call['_call']) * 1e9, timed_calls_per_step=events,
+                  estimated_added_ms=added_ms,
+                  estimated_overhead_pct={k: 100 * v / plain_ms for k, v in added_ms.items()})
     print(f"DCGAN step {sizes} on {args.device}, median of {rounds} interleaved rounds:")
     for name, ms in report['step_ms'].items():
         extra = '' if name == 'plain' else f"   ({report['overhead_pct'][name]:+.1f}%)"
         print(f"  {name:15} {ms:9.2f} ms{extra}")
-    print(f"tiny op (Add of 3 floats): through __call__ {report['tiny_op_us']['__call__']:.2f} us, "
-          f"body alone {report['tiny_op_us']['_call']:.2f} us: the slot costs {report['slot_ns']:+.0f} ns a call")
-    with mg.profile() as prof:
-        step()
+    us = report['tiny_op_us']
+    print(f"tiny op (Add of 3 floats), per call: body {us['_call']:.2f} us, __call__ {us['__call__']:.2f} us "
+          f"(the slot: {report['slot_ns']:+.0f} ns), profiled {us['profile']:.2f} us, "
+          f"detect_anomaly {us['detect_anomaly']:.2f} us")
+    for name in ('profile', 'detect_anomaly'):
+        print(f"  {name}: {events} timed calls a step x the added cost per call = {added_ms[name]:.2f} ms "
+              f"a step ({report['estimated_overhead_pct'][name]:.2f}% of the plain step)")
     print(prof.table(row_limit=None if args.quick else 6))
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -83,7 +83,7 @@ class Function:
         if reference is None:
             raise ArgumentTypeError(f"{self.name}: expected at least one Tensor argument, got "
                                     f"{', '.join(type(v).__name__ for v in inputs)}")
-        tensors = tuple(as_tensor_like(v, reference, self.name) for v in inputs)
+        tensors = tuple(v if isinstance(v, Tensor) else as_tensor_like(v, reference, self.name) for v in inputs)
         floats = check_compatible(self.name, tensors)
         if self.promotes_to_float and floats:
             (dtype,) = floats

@@ -65,10 +65,10 @@ class profile(Instrument):  # noqa: N801 -- a context manager named as torch.pro
         self._root, self._stack, self._start, self._end, self._thread = None, [], None, None, None
 
     def __enter__(self):
+        install(self)  # first: entering a profile that is running already raises, and changes nothing
         self._root = _Row('')
         self._stack = [[self._root, 0.0, 0.0]]  # frames: [row, start time, time of the rows inside]
         self._thread = threading.get_ident()
-        install(self)
         backend.synchronize()
         self._start, self._end = time.perf_counter(), None
         return self

@@ -171,9 +171,11 @@ def test_the_profiler_leaves_nothing_behind_even_after_an_error():
     assert prof.key_averages()[0].name == 'Add'   # the failed call was still timed
     with pytest.raises(RuntimeError, match='already active'):
         with prof:
+            mg.tensor([1.0]) * 2
             with prof:
                 pass
     assert function.active_instrument() is None
+    assert [s.name for s in prof.key_averages()] == ['Mul']  # the outer block's record survived
 
 
 def test_calls_from_another_thread_are_not_timed():

@@ -33,6 +33,8 @@ class Reshape(Function):
     def forward(self, x):
         try:
             return x.reshape(self.shape)
+        except TypeError:
+            raise ArgumentTypeError(f"reshape: the shape must be ints, got {self.shape}") from None
         except ValueError:
             raise ShapeError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
                              f"into {self.shape}") from None
@@ -57,16 +59,15 @@ class Permute(Function):
 
 def reshape(x, *shape):
     require_tensor('reshape', x)
-    shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-    try:
-        shape = tuple(operator.index(n) for n in shape)
-    except TypeError:
-        raise ArgumentTypeError(f"reshape: the shape must be ints, got {tuple(shape)}") from None
-    if shape == tuple(x.shape):
+    shape = tuple(shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape)
+    if shape == x.shape:
         return x
-    if shape and (min(shape) < -1 or shape.count(-1) > 1):
-        raise ShapeError(f"reshape: invalid shape {shape} for a tensor of shape {tuple(x.shape)}; "
-                         "expected sizes >= 0 and at most one -1 (the size worked out)")
+    try:  # (a float size passes this test and is refused by Reshape.forward)
+        if shape and (min(shape) < -1 or shape.count(-1) > 1):
+            raise ShapeError(f"reshape: invalid shape {shape} for a tensor of shape {tuple(x.shape)}; "
+                             "expected sizes >= 0 and at most one -1 (the size worked out)")
+    except TypeError:  # a str or None among the sizes
+        raise ArgumentTypeError(f"reshape: the shape must be ints, got {shape}") from None
     return Reshape(shape)(x)
 
 
