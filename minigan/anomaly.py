@@ -18,7 +18,8 @@ An error of any other kind raised in a node's backward gets the same forward cal
 note, as torch prints the forward traceback.
 
 Cost: a check is one pass over the output (``isfinite(...).all()``) and finding the call site walks
-a few stack frames, a few microseconds per op; turn it on to debug, not to train.
+a few stack frames: 13 us a call on the loaded development machine, 0.1% of a DCGAN step but far
+more on small ops (benchmarks/profiler_overhead.py). Turn it on to debug, not to train.
 """
 import contextlib
 import linecache
