@@ -21,6 +21,7 @@ from . import backend, function
 from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: F401 -- torch.autograd's names
 from .checks import describe
 from .errors import ArgumentError, ArgumentTypeError, GraphError, ShapeError
+from .legacy import Variable  # noqa: F401 -- torch.autograd.Variable, for old tutorials
 from .tensor import Tensor, set_grad_enabled
 
 FREED_GRAPH_MESSAGE = (
@@ -38,12 +39,17 @@ def backward(tensor, gradient=None, retain_graph=None, create_graph=False):
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=False):
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """The tuple (d outputs / d input · grad_outputs for each input), like torch.autograd.grad.
 
     Nothing is accumulated into ``.grad``. An input the outputs do not depend on raises, unless
-    ``allow_unused=True``, which returns None for it.
+    ``allow_unused=True``, which returns None for it (zeros with ``materialize_grads=True``).
+    ``only_inputs`` is accepted and ignored, as torch does since 0.4.
     """
+    if is_grads_batched:
+        raise NotImplementedError("grad: is_grads_batched=True is not supported by minigan; "
+                                  "call grad once per grad_outputs instead")
+    allow_unused = bool(allow_unused) or materialize_grads
     outputs, inputs = _sequence(outputs, 'outputs'), _sequence(inputs, 'inputs')
     if grad_outputs is not None:
         grad_outputs = _sequence(grad_outputs, 'grad_outputs')
@@ -62,6 +68,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if g is None and not allow_unused:
             raise GraphError(f"grad: inputs[{i}] was not used in the graph of the outputs; "
                              "pass allow_unused=True to get None for it")
+        if g is None and materialize_grads:
+            g = Tensor(t.xp.zeros(t.shape, dtype=t.dtype))
         results.append(g)
     return tuple(results)
 

@@ -245,20 +245,21 @@ def set_rng_state(state):
     _rng.bit_generator.state = state
 
 
-def random_normal(shape, dtype, device):
-    return to_device(_rng.standard_normal(shape).astype(dtype, copy=False), device)
+def random_normal(shape, dtype, device, rng=None):
+    """Samples of N(0, 1) from ``rng`` (a generator made by ``generator()``; None: the global one)."""
+    return to_device((rng or _rng).standard_normal(shape).astype(dtype, copy=False), device)
 
 
-def random_uniform(shape, dtype, device, low=0.0, high=1.0):
-    return to_device(_rng.uniform(low, high, shape).astype(dtype, copy=False), device)
+def random_uniform(shape, dtype, device, low=0.0, high=1.0, rng=None):
+    return to_device((rng or _rng).uniform(low, high, shape).astype(dtype, copy=False), device)
 
 
-def random_integers(low, high, shape, dtype, device):
-    return to_device(_rng.integers(low, high, shape).astype(dtype, copy=False), device)
+def random_integers(low, high, shape, dtype, device, rng=None):
+    return to_device((rng or _rng).integers(low, high, shape).astype(dtype, copy=False), device)
 
 
-def random_permutation(n, device):
-    return to_device(_rng.permutation(n), device)
+def random_permutation(n, device, rng=None):
+    return to_device((rng or _rng).permutation(n), device)
 
 
 # ----------------------------------------------------------------------------- array files (.npz)

@@ -84,4 +84,5 @@ class MissingFileError(MiniganError, FileNotFoundError):
 
 
 class AnomalyError(MiniganError, RuntimeError):
-    """detect_anomaly(): an op's output or a node's gradient holds a NaN or an inf."""
+    """A NaN or an inf where there must be none: an op's output or a gradient under
+    detect_anomaly(), a total norm in clip_grad_norm_(error_if_nonfinite=True)."""

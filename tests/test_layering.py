@@ -9,7 +9,8 @@ LAYERS = {
     'backend': 0, 'errors': 0, 'checks': 0,
     'tensor': 1,
     'autograd': 2,
-    'function': 2, 'creation': 2, 'gradcheck': 2,
+    'function': 2, 'creation': 2, 'gradcheck': 2, 'generator': 2, 'legacy': 2, 'cuda': 2, 'accelerator': 2,
+    'backends': 2,
     'instrument': 2, 'profiler': 2, 'anomaly': 2,  # they watch Functions; they never import ops
     'ops': 3,
     'functional': 4,

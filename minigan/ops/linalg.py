@@ -46,3 +46,19 @@ def matmul(a, b):
         out = MatMul()(a, reshape(b, -1, 1))
         return reshape(out, out.shape[:-1])
     return MatMul()(a, b)
+
+
+def mm(input, mat2):  # noqa: A002 -- torch's names
+    """The product of two matrices, (n, m) @ (m, p) -> (n, p) (torch.mm: no broadcasting)."""
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise ShapeError(f"mm: expected two 2-D matrices, got shapes {tuple(input.shape)} and "
+                         f"{tuple(mat2.shape)}; use matmul for batches or vectors")
+    return MatMul()(input, mat2)
+
+
+def bmm(input, mat2):  # noqa: A002
+    """Batched matrix products, (b, n, m) @ (b, m, p) -> (b, n, p) (torch.bmm: same batch size)."""
+    if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
+        raise ShapeError(f"bmm: expected two 3-D tensors with the same batch size, got shapes "
+                         f"{tuple(input.shape)} and {tuple(mat2.shape)}")
+    return MatMul()(input, mat2)

@@ -22,7 +22,7 @@ from .util import require_tensors
 
 
 # ----------------------------------------------------------------------------- reduction
-def _reduction(size_average, reduce, reduction):
+def legacy_reduction(size_average, reduce, reduction):
     """torch's legacy (size_average, reduce) pair -> a reduction string."""
     if size_average is None and reduce is None:
         return reduction
@@ -80,7 +80,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     with p = pos_weight (broadcast along the last dim, one per class). Stable for any z.
     """
     op = 'binary_cross_entropy_with_logits'
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_input(op, input, reduction)
     target = _as_float_target(op, target, input)
     _check_same_shape(op, input, target)
@@ -132,7 +132,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     """BCE of probabilities x ∈ [0, 1] and targets t: -w [t log x + (1 - t) log(1 - x)], with each
     log clamped to >= -100 as torch does. Prefer binary_cross_entropy_with_logits: it is stable."""
     op = 'binary_cross_entropy'
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_input(op, input, reduction)
     target = _as_float_target(op, target, input)
     _check_same_shape(op, input, target)
@@ -213,7 +213,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     ℓ_n = -w_{t_n} input[n, t_n]; 'mean' divides by the sum of the weights of the counted
     samples (targets equal to ignore_index count for nothing)."""
     op = 'nll_loss'
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_input(op, input, reduction)
     _check_class_options(op, weight, ignore_index)
     _class_shape_check(op, input, target)
@@ -235,7 +235,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     ℓ = (1 - ε) nll + (ε / C) sum_c -w_c log p_c, as torch does.
     """
     op = 'cross_entropy'
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
     number(op, 'label_smoothing', label_smoothing, low=0.0, high=1.0)
     _check_input(op, input, reduction)
@@ -295,7 +295,7 @@ def _pointwise_target(op, input, target, reduction):
 
 
 def _pointwise(op, error, input, size_average, reduce, reduction, weight):
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
     if weight is None:
         return _reduce(error, reduction, op)
@@ -311,14 +311,14 @@ def _pointwise(op, error, input, size_average, reduce, reduction, weight):
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
     """(x - y)², elementwise (target broadcasts, as in torch), then reduced."""
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     diff = input - _pointwise_target('mse_loss', input, target, reduction)
     return _pointwise('mse_loss', diff * diff, input, None, None, reduction, weight)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
     """|x - y|, elementwise, then reduced. The gradient at x = y is 0 (sign(0), as in torch)."""
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     error = _abs(input - _pointwise_target('l1_loss', input, target, reduction))
     return _pointwise('l1_loss', error, input, None, None, reduction, weight)
 

@@ -187,16 +187,27 @@ def repeat(x, *sizes):
 
 
 # ----------------------------------------------------------------------------- indexing
-def _raw_index(index, device):
+def raw_index(index, device):
     """The index with every Tensor or array in it as an array on ``device`` (as torch allows a
-    CPU index for a CUDA tensor; the array module of the data needs its index beside it)."""
+    CPU index for a CUDA tensor; the array module of the data needs its index beside it).
+
+    As in torch, a NumPy array or list of floats indexes by its values as integers (old code
+    indexes with ``np.zeros(n)`` filled with class numbers); a float Tensor is refused."""
     if isinstance(index, tuple):
-        return tuple(_raw_index(i, device) for i in index)
+        return tuple(raw_index(i, device) for i in index)
     if isinstance(index, Tensor):
+        if backend.is_floating(index.dtype):
+            raise DimError(f"tensors used as indices must be integer (int64) or bool tensors, got "
+                           f"{index.dtype}; convert with .long()")
         index = index.array
-    if isinstance(index, list) and any(isinstance(i, (Tensor, list)) or backend.is_array(i) for i in index):
+    if isinstance(index, list) and all(isinstance(i, (Tensor, list, int, float)) or backend.is_array(i)
+                                       for i in index):
         index = backend.asarray([i.array if isinstance(i, Tensor) else i for i in index])
-    return backend.to_device(index, device) if backend.is_array(index) else index
+    if backend.is_array(index):
+        if backend.is_floating(index.dtype):
+            index = index.astype(backend.int64)
+        return backend.to_device(index, device)
+    return index
 
 
 def _is_basic(index):
@@ -245,7 +256,10 @@ class IndexAdd(Function):
 
 
 def getitem(x, index):
-    return GetItem(_raw_index(index, x.device))(x)
+    if x.ndim == 0 and index not in ((), Ellipsis, None):
+        raise DimError("invalid index of a 0-d tensor: use tensor.item() to get its number "
+                       "(old torch code wrote loss.data[0])")
+    return GetItem(raw_index(index, x.device))(x)
 
 
 # ----------------------------------------------------------------------------- cat / stack / split
@@ -347,3 +361,37 @@ class ConstantPad(Function):
 
 def constant_pad(x, pad, value=0.0):
     return ConstantPad(pad_widths(pad, x.ndim), value)(x)
+
+
+# ----------------------------------------------------------------------------- pixel shuffle
+def pixel_shuffle(input, upscale_factor):  # noqa: A002 -- torch's names
+    """(*, C·r², H, W) -> (*, C, H·r, W·r): each group of r² channels becomes an r x r block of
+    pixels (the sub-pixel convolution of ESRGAN-style upsamplers). A reshape and a permute."""
+    r = upscale_factor
+    *lead, c, h, w = _image_shape(input, 'pixel_shuffle')
+    if not isinstance(r, int) or r < 1 or c % (r * r):
+        raise ShapeError(f"pixel_shuffle: channels {c} of input {tuple(input.shape)} must be divisible "
+                         f"by upscale_factor² = {r}² (upscale_factor a positive int)")
+    n = len(lead)
+    x = reshape(input, (*lead, c // (r * r), r, r, h, w))
+    x = permute(x, (*range(n), n, n + 3, n + 1, n + 4, n + 2))
+    return reshape(x, (*lead, c // (r * r), h * r, w * r))
+
+
+def pixel_unshuffle(input, downscale_factor):  # noqa: A002
+    """(*, C, H·r, W·r) -> (*, C·r², H, W): pixel_shuffle's inverse."""
+    r = downscale_factor
+    *lead, c, h, w = _image_shape(input, 'pixel_unshuffle')
+    if not isinstance(r, int) or r < 1 or h % r or w % r:
+        raise ShapeError(f"pixel_unshuffle: height and width of input {tuple(input.shape)} must be "
+                         f"divisible by downscale_factor={r!r} (a positive int)")
+    n = len(lead)
+    x = reshape(input, (*lead, c, h // r, r, w // r, r))
+    x = permute(x, (*range(n), n, n + 2, n + 4, n + 1, n + 3))
+    return reshape(x, (*lead, c * r * r, h // r, w // r))
+
+
+def _image_shape(x, op):
+    if x.ndim < 3:
+        raise ShapeError(f"{op}: expected an input of at least 3 dims (*, C, H, W), got shape {tuple(x.shape)}")
+    return tuple(x.shape)

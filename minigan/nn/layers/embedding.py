@@ -8,7 +8,7 @@ never receives a gradient, as in torch.
 """
 from ... import backend, creation
 from ...checks import count
-from ...errors import ArgumentError, DimError, DTypeError, ShapeError
+from ...errors import ArgumentError, DTypeError, DimError, ShapeError
 from ...ops.math import where
 from ...ops.util import require_tensor
 from .. import init

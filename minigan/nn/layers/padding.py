@@ -1,4 +1,4 @@
-"""Padding layers: ReflectionPad2d, ReplicationPad2d, ZeroPad2d around F.pad.
+"""Padding layers: ReflectionPad2d, ReplicationPad2d, ConstantPad2d, ZeroPad2d around F.pad.
 
 ``padding`` is an int (all four sides) or (left, right, top, bottom), F.pad's order. Reflection
 mirrors the image without repeating the edge pixel, which avoids the dark border that zero
@@ -35,5 +35,25 @@ class ReplicationPad2d(_Pad2d):
     mode = 'replicate'
 
 
-class ZeroPad2d(_Pad2d):
-    mode = 'constant'
+class ConstantPad2d(_Pad2d):
+    """Pads with ``value``."""
+
+    def __init__(self, padding, value):
+        super().__init__(padding)
+        self.value = value
+
+    def forward(self, input):
+        return F.pad(input, self.padding, 'constant', self.value)
+
+    def extra_repr(self):
+        return f'padding={self.padding}, value={self.value}'
+
+
+class ZeroPad2d(ConstantPad2d):
+    """Pads with zeros."""
+
+    def __init__(self, padding):
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self):
+        return f'{self.padding}'

@@ -1,4 +1,5 @@
-"""Layers that only reshape: Flatten and Unflatten."""
+"""Layers that only rearrange: Flatten, Unflatten, PixelShuffle, PixelUnshuffle."""
+from ... import functional as F
 from ...errors import ShapeError
 from ..module import Module
 
@@ -39,3 +40,31 @@ class Unflatten(Module):
 
     def extra_repr(self):
         return f'dim={self.dim}, unflattened_size={self.unflattened_size}'
+
+
+class PixelShuffle(Module):
+    """(N, C·r², H, W) -> (N, C, H·r, W·r): channels rearranged into r x r blocks of pixels."""
+
+    def __init__(self, upscale_factor):
+        super().__init__()
+        self.upscale_factor = upscale_factor
+
+    def forward(self, input):
+        return F.pixel_shuffle(input, self.upscale_factor)
+
+    def extra_repr(self):
+        return f'upscale_factor={self.upscale_factor}'
+
+
+class PixelUnshuffle(Module):
+    """(N, C, H·r, W·r) -> (N, C·r², H, W): PixelShuffle's inverse."""
+
+    def __init__(self, downscale_factor):
+        super().__init__()
+        self.downscale_factor = downscale_factor
+
+    def forward(self, input):
+        return F.pixel_unshuffle(input, self.downscale_factor)
+
+    def extra_repr(self):
+        return f'downscale_factor={self.downscale_factor}'
