@@ -9,6 +9,7 @@ Names follow PyTorch: mg.tensor, mg.grad (torch.autograd.grad), mg.no_grad, mg.c
 """
 from . import ops  # noqa: F401 -- attaches the operators and methods to Tensor
 from . import accelerator, autograd, backends, cuda  # noqa: F401 -- torch.cuda, torch.backends...
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .autograd import backward, grad
 from .backend import (bool_, cuda_is_available, float16, float32, float64, get_rng_state, int32,
                       int64, manual_seed, set_rng_state, uint8)
@@ -16,11 +17,15 @@ from .backends import are_deterministic_algorithms_enabled, use_deterministic_al
 from .creation import (arange, as_tensor, empty, eye, from_numpy, full, full_like, get_default_dtype,
                        linspace, normal, ones, ones_like, rand, rand_like, randint, randn, randn_like,
                        randperm, set_default_dtype, zeros, zeros_like)
+from .errors import (AnomalyError, ArgumentError, ArgumentTypeError, CheckpointError, DeviceError,
+                     DimError, DTypeError, GraphError, MiniganError, MissingFileError, ShapeError,
+                     StateDictError, UsageError)
 from .function import Function
 from .generator import Generator
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .legacy import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, HalfTensor,  # noqa: F401
                      IntTensor, LongTensor, set_default_tensor_type)
+from .profiler import profile
 from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh
 from .ops.convert import clone
 from .ops.index import argsort, gather, index_select, scatter, scatter_add, sort, topk

@@ -14,6 +14,7 @@ Like the global stream, it draws on the host, whatever the device of the result.
 import random as _entropy
 
 from . import backend
+from .errors import ArgumentTypeError
 
 
 DEFAULT_SEED = 67280421310721  # torch.Generator()'s initial seed: a new generator is reproducible
@@ -28,7 +29,7 @@ class Generator:
     def manual_seed(self, seed):
         """Restart the stream from ``seed`` (an int); returns the generator, as torch does."""
         if not isinstance(seed, int) or isinstance(seed, bool):
-            raise TypeError(f"Generator.manual_seed: expected an int seed, got {type(seed).__name__}")
+            raise ArgumentTypeError(f"Generator.manual_seed: expected an int seed, got {type(seed).__name__}")
         self._seed = seed
         self.rng = backend.generator(seed)
         return self
@@ -58,5 +59,5 @@ def stream(generator):
     if generator is None:
         return None
     if not isinstance(generator, Generator):
-        raise TypeError(f"generator must be a minigan.Generator, got {type(generator).__name__}")
+        raise ArgumentTypeError(f"generator must be a minigan.Generator, got {type(generator).__name__}")
     return generator.rng

@@ -22,6 +22,7 @@ arrays to float32 (a tensor must be float32 already: it is shared, not converted
 import warnings
 
 from . import backend
+from .errors import ArgumentError, ArgumentTypeError, DTypeError
 from .tensor import Tensor, device
 
 _warned = set()
@@ -50,7 +51,7 @@ class Variable(metaclass=_VariableMeta):
         if volatile:
             advise('Variable(x, volatile=True)', 'with torch.no_grad(): ...')
         if not isinstance(data, Tensor):
-            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+            raise ArgumentTypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
         return Tensor(data.array, requires_grad=requires_grad)
 
 
@@ -68,16 +69,16 @@ class TensorType:
         advise(self.qualified.replace('minigan.', '') + '(...)', modern)
         if len(args) == 1 and isinstance(args[0], Tensor):
             if args[0].dtype != self.dtype:  # torch refuses too: these constructors alias, never convert
-                raise TypeError(f"{self.name}(t): t has dtype {args[0].dtype}, not {self.dtype}; "
-                                f"convert with t.to(torch.{self.dtype})")
+                raise DTypeError(f"{self.name}(t): t has dtype {args[0].dtype}, not {self.dtype}; "
+                                 f"convert with t.to(torch.{self.dtype})")
             array = backend.to_device(args[0].array, self.device)
         elif args and all(isinstance(a, int) and not isinstance(a, bool) for a in args):
             array = backend.module_for(self.device).zeros(args, dtype=self.dtype)
         elif len(args) <= 1:
             array = backend.asarray([] if not args else args[0], dtype=self.dtype, device=self.device)
         else:
-            raise TypeError(f"{self.name}: expected sizes (ints) or one sequence of values, got "
-                            f"{', '.join(type(a).__name__ for a in args)}")
+            raise ArgumentTypeError(f"{self.name}: expected sizes (ints) or one sequence of values, got "
+                                    f"{', '.join(type(a).__name__ for a in args)}")
         return Tensor(array)
 
     def __instancecheck__(self, obj):
@@ -116,8 +117,8 @@ def resolve(spec):
         if parts[0] in ('torch', 'minigan') and parts[-1] in _TYPES and parts[1:-1] in ([], ['cuda']):
             types = CUDA_TYPES if parts[1:-1] == ['cuda'] else CPU_TYPES
             return types[parts[-1]].dtype, types[parts[-1]].device
-        raise ValueError(f"type: invalid type {spec!r}; expected e.g. 'torch.FloatTensor' or "
-                         "'torch.cuda.LongTensor'")
+        raise ArgumentError(f"type: invalid type {spec!r}; expected e.g. 'torch.FloatTensor' or "
+                            "'torch.cuda.LongTensor'")
     return backend.as_dtype(spec), None
 
 

@@ -21,6 +21,8 @@ imports neither the ops nor the autograd engine (``minigan.autograd``), which si
 import contextlib
 
 from . import backend
+from .checks import describe
+from .errors import ArgumentTypeError, DTypeError, DeviceError, GraphError, ShapeError
 
 
 # ----------------------------------------------------------------------------- grad mode
@@ -89,14 +91,14 @@ class device(str):  # noqa: N801 -- torch.device
         name, colon, number = str(type).partition(':')
         if colon:
             if index is not None:
-                raise ValueError(f"device: {type!r} already names an index; do not also pass index={index}")
+                raise DeviceError(f"device: {type!r} already names an index; do not also pass index={index}")
             if not number.isdigit():
-                raise ValueError(f"device: invalid device string {type!r}; expected 'cpu', 'cuda' or 'cuda:N'")
+                raise DeviceError(f"device: invalid device string {type!r}; expected 'cpu', 'cuda' or 'cuda:N'")
             index = int(number)
         if name not in backend.DEVICES:
-            raise ValueError(f"device: unknown device type {name!r}; minigan has 'cpu' and 'cuda'")
+            raise DeviceError(f"device: unknown device type {name!r}; minigan has 'cpu' and 'cuda'")
         if index is not None and (not isinstance(index, int) or isinstance(index, bool) or index < 0):
-            raise ValueError(f"device: index must be a non-negative int, got {index!r}")
+            raise DeviceError(f"device: index must be a non-negative int, got {index!r}")
         self = super().__new__(cls, name if index is None else f'{name}:{index}')
         self.type, self.index = name, index
         return self
@@ -138,11 +140,11 @@ def _construct(data, sizes):
     if all(_is_size(n) for n in (data,) + sizes):
         shape = (data,) + sizes
         if any(n < 0 for n in shape):
-            raise ValueError(f"Tensor: negative size in {shape}")
+            raise ShapeError(f"Tensor: negative size in {shape}")
         return backend.module_for('cpu').zeros(shape, dtype=backend.DEFAULT_DTYPE)
     if sizes:
-        raise TypeError(f"Tensor: expected sizes (ints) or one sequence of values, got "
-                        f"{', '.join(type(v).__name__ for v in (data,) + sizes)}")
+        raise ArgumentTypeError(f"Tensor: expected sizes (ints) or one sequence of values, got "
+                                f"{', '.join(type(v).__name__ for v in (data,) + sizes)}")
     if isinstance(data, Tensor):
         return data.array
     return backend.asarray(data, dtype=backend.DEFAULT_DTYPE if isinstance(data, (list, tuple)) else None)
@@ -213,7 +215,7 @@ class Tensor:
 
     def __len__(self):
         if self.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
+            raise ArgumentTypeError("len() of a 0-d tensor")
         return self.shape[0]
 
     def __repr__(self):
@@ -232,7 +234,7 @@ class Tensor:
     # ---- values out
     def item(self):
         if self.numel() != 1:
-            raise ValueError(f"item(): only a one-element tensor converts to a Python number, got shape {self.shape}")
+            raise ShapeError(f"item(): only a one-element tensor converts to a Python number, got shape {self.shape}")
         return self.array.item()
 
     def tolist(self):
@@ -246,8 +248,8 @@ class Tensor:
         """numpy.asarray(t) (and so matplotlib) sees the values of a CPU tensor; a CUDA tensor
         must be copied explicitly with .numpy() or .cpu(), as in torch."""
         if self.device != 'cpu':
-            raise TypeError("can't convert a 'cuda' tensor to a NumPy array implicitly; "
-                            "use .numpy() or .cpu() to copy it to the host first")
+            raise ArgumentTypeError("can't convert a 'cuda' tensor to a NumPy array implicitly; "
+                                    "use .numpy() or .cpu() to copy it to the host first")
         return self.array if dtype is None else self.array.astype(dtype, copy=False)
 
     def __float__(self):
@@ -258,13 +260,13 @@ class Tensor:
 
     def __bool__(self):
         if self.numel() != 1:
-            raise ValueError(f"the truth value of a tensor with {self.numel()} elements is ambiguous; "
+            raise ShapeError(f"the truth value of a tensor with {self.numel()} elements is ambiguous; "
                              "use .any() or .all()")
         return bool(self.item())
 
     def __index__(self):
         if self.numel() != 1 or backend.is_floating(self.dtype):
-            raise TypeError("only integer tensors of a single element can be used as an index")
+            raise DTypeError("only integer tensors of a single element can be used as an index")
         return int(self.item())
 
     @property
@@ -277,14 +279,14 @@ class Tensor:
     @data.setter
     def data(self, value):
         """``t.data = other`` makes t hold other's values (its array, shared), as torch allows."""
-        self.array = value.array if isinstance(value, Tensor) else backend.asarray(value)
+        self.array = value.array if isinstance(value, Tensor) else backend.numeric_array(value, op='data')
 
     # ---- graph
     def requires_grad_(self, requires_grad=True):
         if not self.is_leaf and not requires_grad:
-            raise RuntimeError("requires_grad_(False) on a non-leaf tensor: use .detach() instead")
+            raise GraphError("requires_grad_(False) on a non-leaf tensor: use .detach() instead")
         if requires_grad and not backend.is_floating(self.dtype):
-            raise TypeError(f"only floating-point tensors can require gradients, got dtype {self.dtype}")
+            raise DTypeError(f"only floating-point tensors can require gradients, got dtype {self.dtype}")
         self.requires_grad = bool(requires_grad)
         return self
 
@@ -300,7 +302,7 @@ class Tensor:
     def retain_grad(self):
         """Keep .grad on this non-leaf tensor after backward (leaves keep it anyway)."""
         if not self.requires_grad:
-            raise RuntimeError("retain_grad() on a tensor that does not require grad")
+            raise GraphError("retain_grad() on a tensor that does not require grad")
         self.retains_grad = True
 
     # ---- in-place changes of the data (they record nothing; more in ops/inplace.py)
@@ -309,12 +311,12 @@ class Tensor:
         change only under no_grad (or through ``.data``)."""
         if self.requires_grad and is_grad_enabled():
             if self.is_leaf:
-                raise RuntimeError(f"{what}: a leaf tensor that requires grad cannot be changed in place "
-                                   "while grad mode is on; wrap the change in minigan.no_grad() or "
-                                   "change its .data")
-            raise RuntimeError(f"{what}: this tensor was computed in a graph, and minigan records no "
-                               "in-place op; use the out-of-place form (x = x.add(y) for x.add_(y), "
-                               "torch.where or torch.cat for item assignment)")
+                raise GraphError(f"{what}: a leaf tensor that requires grad cannot be changed in place "
+                                 "while grad mode is on; wrap the change in minigan.no_grad() or "
+                                 "change its .data")
+            raise GraphError(f"{what}: this tensor was computed in a graph, and minigan records no "
+                             "in-place op; use the out-of-place form (x = x.add(y) for x.add_(y), "
+                             "torch.where or torch.cat for item assignment)")
 
     def zero_(self):
         self._check_inplace('zero_')
@@ -323,15 +325,19 @@ class Tensor:
 
     def fill_(self, value):
         self._check_inplace('fill_')
+        if isinstance(value, Tensor) and value.numel() == 1:
+            value = value.item()
+        if not backend.is_real_scalar(value):
+            raise ArgumentTypeError(f"fill_: value must be a number, got {describe(value)}")
         self.array[...] = value
         return self
 
     def copy_(self, source):
         """Copy the values of ``source`` (a Tensor or array of the same shape) into this tensor."""
         self._check_inplace('copy_')
-        src = source.array if isinstance(source, Tensor) else backend.asarray(source)
+        src = source.array if isinstance(source, Tensor) else backend.numeric_array(source, op='copy_')
         if tuple(src.shape) != tuple(self.shape):
-            raise ValueError(f"copy_: source shape {tuple(src.shape)} does not match tensor shape {self.shape}")
+            raise ShapeError(f"copy_: source shape {tuple(src.shape)} does not match tensor shape {self.shape}")
         self.array[...] = backend.to_device(src, self.device).astype(self.dtype, copy=False)
         return self
 
@@ -346,21 +352,24 @@ def tensor(data, requires_grad=False, dtype=None, device=None):
     if isinstance(data, Tensor):
         data = data.array
     if dtype is not None:
-        dtype = backend.as_dtype(dtype)
-    array = backend.asarray(data, dtype=dtype, device=device)
+        dtype = backend.as_dtype(dtype, 'tensor')
+    array = backend.numeric_array(data, dtype=dtype, device=device, op='tensor')
     if array is data:
         array = array.copy()
     return Tensor(array, requires_grad=requires_grad)
 
 
-def as_tensor_like(value, reference):
+def as_tensor_like(value, reference, op='tensor'):
     """``value`` as a Tensor beside ``reference`` (same device; Python numbers take its float dtype).
 
-    This is how ``x * 2`` works: 2 becomes a constant float32 tensor on x's device.
+    This is how ``x * 2`` works: 2 becomes a constant float32 tensor on x's device. Anything that
+    is not a number, a list of numbers or a numeric array is an error naming ``op``.
     """
     if isinstance(value, Tensor):
         return value
     if backend.is_array(value):  # a raw array is a constant: it joins the reference's float dtype
+        if value.dtype.kind not in backend.NUMERIC_KINDS:
+            raise DTypeError(f"{op}: cannot use an array of dtype {value.dtype}; expected numbers")
         if backend.is_floating(value.dtype) and backend.is_floating(reference.dtype):
             value = value.astype(reference.dtype, copy=False)
         return Tensor(backend.to_device(value, reference.device))
@@ -371,6 +380,8 @@ def as_tensor_like(value, reference):
             dtype = reference.dtype if reference.dtype != backend.bool_ else backend.int64
         else:
             dtype = backend.DEFAULT_DTYPE  # int tensor * 0.5 -> float, as in torch
+    elif backend.is_real_scalar(value) or isinstance(value, (list, tuple)):
+        dtype = None  # a NumPy scalar or a list: its own dtype
     else:
-        dtype = None  # a list or other array-like: its own dtype
-    return Tensor(backend.asarray(value, dtype=dtype, device=reference.device))
+        raise ArgumentTypeError(f"{op}: expected a Tensor or a number, got {describe(value)}")
+    return Tensor(backend.numeric_array(value, dtype=dtype, device=reference.device, op=op))

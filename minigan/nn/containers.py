@@ -6,6 +6,7 @@ register each entry as a child (or a parameter) named by its index ('0', '1', ..
 which is also how torch names them, so their state_dict keys match torch's ('0.weight',
 'blocks.2.bias', 'scales.1').
 """
+from ..errors import ArgumentTypeError, DimError
 from ..tensor import Tensor
 from .module import Module
 from .parameter import Parameter
@@ -13,9 +14,9 @@ from .parameter import Parameter
 
 def _index(i, n, what):
     if not isinstance(i, int) or isinstance(i, bool):
-        raise TypeError(f"{what} indices must be integers or slices, not {type(i).__name__}")
+        raise ArgumentTypeError(f"{what} indices must be integers or slices, not {type(i).__name__}")
     if not -n <= i < n:
-        raise IndexError(f"{what} index {i} is out of range for {n} modules")
+        raise DimError(f"{what} index {i} is out of range for {n} modules")
     return i % n
 
 
@@ -137,7 +138,7 @@ def _as_parameter(value):
         return value
     if isinstance(value, Tensor):
         return Parameter(value)
-    raise TypeError(f"expected a Parameter or Tensor, got {type(value).__name__}")
+    raise ArgumentTypeError(f"expected a Parameter or Tensor, got {type(value).__name__}")
 
 
 def _describe(parameters):

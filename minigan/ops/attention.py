@@ -18,6 +18,7 @@ for free. Shapes follow torch: multi_head_attention_forward takes (L, N, E) sequ
 import math
 
 from .. import backend
+from ..errors import ArgumentError, DTypeError, ShapeError, UsageError
 from ..tensor import Tensor
 from .activation import dropout, linear, softmax
 from .linalg import matmul
@@ -32,7 +33,7 @@ def _bias(mask, like, op, name):
         xp = like.xp
         return Tensor(xp.where(backend.to_device(mask.array, like.device), 0.0, -xp.inf).astype(like.dtype))
     if not backend.is_floating(mask.dtype):
-        raise TypeError(f"{op}: {name} must be a bool or float tensor, got {mask.dtype}")
+        raise DTypeError(f"{op}: {name} must be a bool or float tensor, got {mask.dtype}")
     return mask
 
 
@@ -43,10 +44,10 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     is_causal masks key j > query i. dropout_p drops attention weights (always, as torch does)."""
     op = 'scaled_dot_product_attention'
     if query.ndim < 2 or key.ndim < 2 or value.ndim < 2:
-        raise ValueError(f"{op}: expected query, key, value of at least 2 dims (..., L, E), got shapes "
+        raise ShapeError(f"{op}: expected query, key, value of at least 2 dims (..., L, E), got shapes "
                          f"{tuple(query.shape)}, {tuple(key.shape)}, {tuple(value.shape)}")
     if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
-        raise ValueError(f"{op}: query {tuple(query.shape)} and key {tuple(key.shape)} must share the last "
+        raise ShapeError(f"{op}: query {tuple(query.shape)} and key {tuple(key.shape)} must share the last "
                          f"dim, key and value {tuple(value.shape)} the sequence dim (-2)")
     if enable_gqa:
         raise NotImplementedError(f"{op}: enable_gqa=True is not supported by minigan")
@@ -55,7 +56,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     logits = matmul(query, transpose(key, -2, -1)) * factor
     if is_causal:
         if attn_mask is not None:
-            raise ValueError(f"{op}: give attn_mask or is_causal=True, not both")
+            raise ArgumentError(f"{op}: give attn_mask or is_causal=True, not both")
         attn_mask = Tensor(query.xp.tril(query.xp.ones((L, S), dtype=bool)))
     bias = _bias(attn_mask, logits, op, 'attn_mask')
     if bias is not None:
@@ -107,7 +108,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         raise NotImplementedError(f"{op}: static_k / static_v are not supported by minigan")
     batched = query.ndim == 3
     if query.ndim not in (2, 3) or key.ndim != query.ndim or value.ndim != query.ndim:
-        raise ValueError(f"{op}: expected query, key, value all (L, N, E) or all unbatched (L, E), got "
+        raise ShapeError(f"{op}: expected query, key, value all (L, N, E) or all unbatched (L, E), got "
                          f"shapes {tuple(query.shape)}, {tuple(key.shape)}, {tuple(value.shape)}")
     if not batched:
         query, key, value = (t.unsqueeze(1) for t in (query, key, value))
@@ -116,12 +117,12 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     L, N, E = query.shape
     S = key.shape[0]
     if E != embed_dim_to_check or E % num_heads:
-        raise ValueError(f"{op}: query's embedding dim {E} must equal embed_dim {embed_dim_to_check} and be "
+        raise ShapeError(f"{op}: query's embedding dim {E} must equal embed_dim {embed_dim_to_check} and be "
                          f"divisible by num_heads {num_heads}")
     if key.shape[:2] != value.shape[:2]:
-        raise ValueError(f"{op}: key {tuple(key.shape)} and value {tuple(value.shape)} must share (S, N)")
+        raise ShapeError(f"{op}: key {tuple(key.shape)} and value {tuple(value.shape)} must share (S, N)")
     if is_causal and attn_mask is None:
-        raise RuntimeError(f"{op}: need attn_mask if specifying the is_causal hint (is_causal=True)")
+        raise UsageError(f"{op}: need attn_mask if specifying the is_causal hint (is_causal=True)")
     head_dim = E // num_heads
     q, k, v = _projections(query, key, value, E, in_proj_weight, in_proj_bias, use_separate_proj_weight,
                            q_proj_weight, k_proj_weight, v_proj_weight)
@@ -129,15 +130,15 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     if mask is not None:
         expected = [(L, S), (N * num_heads, L, S)]
         if tuple(mask.shape) not in expected:
-            raise ValueError(f"{op}: attn_mask of shape {tuple(mask.shape)}; expected {expected[0]} or {expected[1]}")
+            raise ShapeError(f"{op}: attn_mask of shape {tuple(mask.shape)}; expected {expected[0]} or {expected[1]}")
         if mask.ndim == 2:
             mask = mask.unsqueeze(0)
     padding = _masked_bias(key_padding_mask, q, op, 'key_padding_mask')
     if padding is not None and tuple(padding.shape) != (N, S):
-        raise ValueError(f"{op}: key_padding_mask of shape {tuple(padding.shape)}; expected (N, S) = {(N, S)}")
+        raise ShapeError(f"{op}: key_padding_mask of shape {tuple(padding.shape)}; expected (N, S) = {(N, S)}")
     if bias_k is not None or bias_v is not None:  # one more learned key and value for every sequence
         if bias_k is None or bias_v is None:
-            raise ValueError(f"{op}: bias_k and bias_v come together")
+            raise ArgumentError(f"{op}: bias_k and bias_v come together")
         k = cat([k, bias_k.expand(1, N, E)], 0)
         v = cat([v, bias_v.expand(1, N, E)], 0)
         mask, padding = _pad_last(mask), _pad_last(padding)

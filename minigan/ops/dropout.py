@@ -9,16 +9,17 @@ GAN collections uses it. The mask has shape (N, C, 1, 1) and broadcasts over the
 import warnings
 
 from .. import backend
+from ..errors import ArgumentError, ShapeError
 from ..tensor import Tensor
 
 
 def _channel_dropout(input, p, training, op):
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"{op}: probability has to be between 0 and 1, but got {p}")
+        raise ArgumentError(f"{op}: probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
     if input.ndim < 2:
-        raise ValueError(f"{op}: expected an input with a channel dim, got shape {tuple(input.shape)}")
+        raise ShapeError(f"{op}: expected an input with a channel dim, got shape {tuple(input.shape)}")
     shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
     if p == 1.0:
         mask = input.xp.zeros(shape, dtype=input.dtype)
@@ -45,7 +46,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
 def dropout1d(input, p=0.5, training=True, inplace=False):
     """Zero each channel of (N, C, L) (or unbatched (C, L)) with probability p."""
     if input.ndim not in (2, 3):
-        raise ValueError(f"dropout1d: expected (N, C, L) or (C, L) input, got shape {tuple(input.shape)}")
+        raise ShapeError(f"dropout1d: expected (N, C, L) or (C, L) input, got shape {tuple(input.shape)}")
     if input.ndim == 2:
         return _channel_dropout(input.unsqueeze(0), p, training, 'dropout1d').squeeze(0)
     return _channel_dropout(input, p, training, 'dropout1d')

@@ -12,6 +12,7 @@ src overwrote). sort and topk return (values, indices); the values are a gather,
 differentiable for free. Indices and one_hot are integers: no gradient.
 """
 from .. import backend
+from ..errors import ArgumentTypeError, DTypeError, DimError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
 from .reduce import ValuesIndices
@@ -30,21 +31,21 @@ def _positions(xp, index, dim):
 
 def _check_index(op, input, dim, index, src_shape=None):
     if not isinstance(index, Tensor) or backend.is_floating(index.dtype) or index.dtype == backend.bool_:
-        raise TypeError(f"{op}: index must be an integer (int64) tensor, got "
-                        f"{getattr(index, 'dtype', type(index).__name__)}")
+        raise DTypeError(f"{op}: index must be an integer (int64) tensor, got "
+                         f"{getattr(index, 'dtype', type(index).__name__)}")
     d = normalize_dim(dim, input.ndim, op)
     if index.ndim != max(input.ndim, 1):
-        raise ValueError(f"{op}: index has {index.ndim} dims for input of shape {tuple(input.shape)}; "
+        raise ShapeError(f"{op}: index has {index.ndim} dims for input of shape {tuple(input.shape)}; "
                          "expected index to have as many dims as input")
     for k, n in enumerate(index.shape):
         if (k != d and n > input.shape[k]) or (src_shape is not None and n > src_shape[k]):
-            raise ValueError(f"{op}: index of shape {tuple(index.shape)} is larger than input "
+            raise ShapeError(f"{op}: index of shape {tuple(index.shape)} is larger than input "
                              f"{tuple(input.shape)}" + ('' if src_shape is None else f" or src {tuple(src_shape)}")
                              + f" in dim {k}")
     bad = (index.array < 0) | (index.array >= input.shape[d])
     if bool(bad.any()):
-        raise IndexError(f"{op}: index {int(index.array[bad].reshape(-1)[0])} is out of bounds for dim {d} "
-                         f"of size {input.shape[d]}")
+        raise DimError(f"{op}: index {int(index.array[bad].reshape(-1)[0])} is out of bounds for dim {d} "
+                       f"of size {input.shape[d]}")
     return d, backend.to_device(index.array, input.device)
 
 
@@ -119,7 +120,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):  # noqa: A
         raise NotImplementedError("scatter: reduce= is not supported by minigan; use scatter_add or "
                                   "index arithmetic instead")
     if (src is None) == (value is None):
-        raise TypeError("scatter: give exactly one of src (a tensor) and value (a number)")
+        raise ArgumentTypeError("scatter: give exactly one of src (a tensor) and value (a number)")
     if src is None or not isinstance(src, Tensor):
         src = Tensor(input.xp.asarray(value if src is None else src, dtype=input.dtype))
     d, where = _check_index('scatter', input, dim, index, None if src.ndim == 0 else src.shape)
@@ -136,8 +137,8 @@ def scatter_add(input, dim, index, src):  # noqa: A002
 def index_select(input, dim, index):  # noqa: A002
     """The slices of input at positions ``index`` (1-D integers) along ``dim``."""
     if not isinstance(index, Tensor) or index.ndim > 1 or backend.is_floating(index.dtype):
-        raise TypeError(f"index_select: index must be a 1-D integer tensor, got "
-                        f"{getattr(index, 'shape', type(index).__name__)}")
+        raise ArgumentTypeError(f"index_select: index must be a 1-D integer tensor, got "
+                                f"{getattr(index, 'shape', type(index).__name__)}")
     d = normalize_dim(dim, input.ndim, 'index_select')
     return getitem(input, (slice(None),) * d + (index.reshape(-1),))
 
@@ -170,7 +171,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
     d = normalize_dim(dim, input.ndim, 'topk')
     n = input.shape[d] if input.ndim else 1
     if not isinstance(k, int) or not 0 <= k <= n:
-        raise ValueError(f"topk: k={k!r} is out of range for dim {d} of size {n}")
+        raise ShapeError(f"topk: k={k!r} is out of range for dim {d} of size {n}")
     if input.ndim == 0:
         return ValuesIndices(input, Tensor(input.xp.zeros((), dtype=backend.int64)))
     order = argsort(input, d, descending=largest).array
@@ -183,12 +184,12 @@ def one_hot(tensor, num_classes=-1):
     """int64 one-hot codes: (*) class indices -> (*, num_classes), 1 at each index, 0 elsewhere.
     num_classes=-1 takes max(tensor) + 1."""
     if not isinstance(tensor, Tensor) or backend.is_floating(tensor.dtype) or tensor.dtype == backend.bool_:
-        raise TypeError(f"one_hot: expected an integer (int64) tensor of class indices, got "
-                        f"{getattr(tensor, 'dtype', type(tensor).__name__)}")
+        raise DTypeError(f"one_hot: expected an integer (int64) tensor of class indices, got "
+                         f"{getattr(tensor, 'dtype', type(tensor).__name__)}")
     xp, labels = tensor.xp, tensor.array
     if num_classes == -1:
         num_classes = int(labels.max()) + 1 if labels.size else 0
     if labels.size and (bool((labels < 0).any()) or bool((labels >= num_classes).any())):
-        raise ValueError(f"one_hot: class values must be in [0, {num_classes}), got values from "
+        raise DimError(f"one_hot: class values must be in [0, {num_classes}), got values from "
                          f"{int(labels.min())} to {int(labels.max())}")
     return Tensor((labels[..., None] == xp.arange(num_classes)).astype(backend.int64))

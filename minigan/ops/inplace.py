@@ -14,6 +14,7 @@ The result keeps x's dtype; as in torch, a float result does not go into an inte
 (item assignment, ``x[i] = v``, converts like NumPy assignment).
 """
 from .. import backend
+from ..errors import ArgumentTypeError, DTypeError, GraphError, ShapeError
 from ..generator import stream
 from ..tensor import Tensor, is_grad_enabled, no_grad
 from . import activation, index, math
@@ -35,11 +36,11 @@ def write(x, values, what):
     array = values.array if isinstance(values, Tensor) else values
     shape = tuple(backend.broadcast_shapes(tuple(array.shape), tuple(x.shape)))
     if shape != tuple(x.shape):
-        raise ValueError(f"{what}: output with shape {tuple(x.shape)} doesn't match the broadcast "
+        raise ShapeError(f"{what}: output with shape {tuple(x.shape)} doesn't match the broadcast "
                          f"shape {shape}")
     if backend.is_floating(array.dtype) and not backend.is_floating(x.dtype):
-        raise TypeError(f"{what}: result type {array.dtype} can't be cast to the desired output type "
-                        f"{x.dtype}; convert first (x = x.float())")
+        raise DTypeError(f"{what}: result type {array.dtype} can't be cast to the desired output type "
+                         f"{x.dtype}; convert first (x = x.float())")
     x.array[...] = backend.to_device(array, x.device)
     return x
 
@@ -84,7 +85,7 @@ def uniform_(self, a=0.0, b=1.0, *, generator=None, **bounds):
     """Fill with samples of U(a, b); torch spells the bounds ``from`` and ``to``, accepted too."""
     unknown = set(bounds) - {'from', 'to'}
     if unknown:
-        raise TypeError(f"uniform_: unexpected keyword arguments {sorted(unknown)}; expected from= and to=")
+        raise ArgumentTypeError(f"uniform_: unexpected keyword arguments {sorted(unknown)}; expected from= and to=")
     low, high = bounds.get('from', a), bounds.get('to', b)
     values = backend.random_uniform(self.shape, self.dtype, self.device, low, high, stream(generator))
     return write(self, values, 'uniform_')
@@ -95,9 +96,9 @@ def setitem(self, key, value):
     self._check_inplace('item assignment (x[...] = value)')
     if isinstance(value, Tensor):
         if value.requires_grad and is_grad_enabled():
-            raise RuntimeError("item assignment (x[...] = value): the value requires grad, and minigan "
-                               "records no in-place op; build the tensor with torch.cat / torch.stack "
-                               "or torch.where instead")
+            raise GraphError("item assignment (x[...] = value): the value requires grad, and minigan "
+                             "records no in-place op; build the tensor with torch.cat / torch.stack "
+                             "or torch.where instead")
         value = value.array
     self.array[raw_index(key, self.device)] = backend.asarray(value, dtype=self.dtype, device=self.device)
 

@@ -9,6 +9,8 @@ in the inputs, so treating them as constants is exact for derivatives of every o
 import math
 
 from .. import backend
+from ..checks import describe
+from ..errors import ArgumentError, ArgumentTypeError, DTypeError, DeviceError
 from ..function import Function
 from ..tensor import Tensor
 from .compare import gt, lt
@@ -359,7 +361,10 @@ def clamp(x, min=None, max=None):  # noqa: A002 -- torch's argument names
     (x < min, or x > max), x where it lies inside [min, max] -- torch's convention.
     """
     if min is None and max is None:
-        raise ValueError("clamp: at least one of min and max must be given")
+        raise ArgumentError("clamp: at least one of min and max must be given")
+    for name, bound in (('min', min), ('max', max)):
+        if not (bound is None or isinstance(bound, Tensor) or backend.is_real_scalar(bound)):
+            raise ArgumentTypeError(f"clamp: {name} must be a number or a Tensor, got {describe(bound)}")
     if not isinstance(min, Tensor) and not isinstance(max, Tensor):
         return Clamp(min, max)(x)
     y = x if min is None else where(lt(x, min), min, x)
@@ -375,9 +380,13 @@ def where(condition, a, b):
     if not backend.is_array(cond):  # e.g. the NumPy bool a 0-d comparison gives
         cond = backend.asarray(cond)
     if cond.dtype != bool:
-        raise TypeError(f"where: condition must be a bool tensor, got {getattr(cond, 'dtype', type(cond).__name__)}")
+        raise DTypeError(f"where: condition must be a bool tensor, got {getattr(cond, 'dtype', type(cond).__name__)}")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = Tensor(backend.asarray(a, device=backend.device_of(cond)))
+        a = Tensor(backend.numeric_array(a, device=backend.device_of(cond), op='where'))
+    device = (a if isinstance(a, Tensor) else b).device
+    if backend.device_of(cond) != device:
+        raise DeviceError(f"where: the condition is on {backend.device_of(cond)} and the values on {device}; "
+                          "expected one device (move one with .to(device))")
     return Where(cond)(a, b)
 
 

@@ -21,6 +21,7 @@ come from erf's, which is written in engine ops too.
 import math
 
 from .. import backend
+from ..errors import ArgumentError, ShapeError
 from ..function import Function
 from .activation import sigmoid, tanh
 from .math import exp, where
@@ -76,7 +77,7 @@ def gelu(input, approximate='none'):
     if approximate == 'tanh':
         inner = (input + 0.044715 * input * input * input) * math.sqrt(2 / math.pi)
         return input * (0.5 * (1.0 + tanh(inner)))
-    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    raise ArgumentError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
 def silu(input, inplace=False):
@@ -88,7 +89,7 @@ def prelu(input, weight):
     """x where x > 0, weight · x elsewhere; weight has 1 element or one per channel (dim 1)."""
     channels = input.shape[1] if input.ndim >= 2 else 1
     if weight.ndim > 1 or weight.numel() not in (1, channels):
-        raise ValueError(f"prelu: weight of shape {tuple(weight.shape)} for input of shape "
+        raise ShapeError(f"prelu: weight of shape {tuple(weight.shape)} for input of shape "
                          f"{tuple(input.shape)}; expected 1 element or one per channel ({channels})")
     if weight.numel() > 1:
         weight = weight.reshape((1, channels) + (1,) * (input.ndim - 2))

@@ -5,6 +5,7 @@ tensor.py: tensor.py cannot import them without a cycle. Each method is the modu
 of the same name; ``x.backward()`` is ``minigan.autograd.backward(x)``.
 """
 from .. import autograd, creation, legacy
+from ..errors import ArgumentTypeError, ShapeError
 from ..tensor import Tensor, as_tensor_like, tensor
 from . import activation, compare, convert, index, inplace, linalg, math, reduce, shape
 
@@ -12,12 +13,12 @@ from . import activation, compare, convert, index, inplace, linalg, math, reduce
 def _reflected(op):
     """b <op> a for ``a.__rop__(b)``, e.g. 2 - x -> sub(2, x)."""
     def method(self, other):
-        return op(as_tensor_like(other, self), self)
+        return op(as_tensor_like(other, self, op.__name__), self)
     return method
 
 
 def _matmul(self, other):
-    return linalg.matmul(self, as_tensor_like(other, self))
+    return linalg.matmul(self, as_tensor_like(other, self, 'matmul'))
 
 
 def _getitem(self, index):
@@ -38,7 +39,7 @@ def _view(self, *shape_):
 
 def _iter(self):
     if self.ndim == 0:
-        raise TypeError("iteration over a 0-d tensor")
+        raise ArgumentTypeError("iteration over a 0-d tensor")
     return (self[i] for i in range(self.shape[0]))
 
 
@@ -78,7 +79,7 @@ def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
 def _t(self):
     """The transpose of a matrix (a 0-d or 1-d tensor is returned as is), as torch's x.t()."""
     if self.ndim > 2:
-        raise ValueError(f"t(): expects a tensor of at most 2 dims, got shape {tuple(self.shape)}; use transpose")
+        raise ShapeError(f"t(): expects a tensor of at most 2 dims, got shape {tuple(self.shape)}; use transpose")
     return self if self.ndim < 2 else shape.transpose(self, 0, 1)
 
 

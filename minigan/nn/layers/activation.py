@@ -5,6 +5,7 @@ Softplus, SiLU, GELU, PReLU, Softmax, LogSoftmax).
 result is the same, in new memory."""
 from ... import creation
 from ... import functional as F
+from ...errors import ArgumentError
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
@@ -100,7 +101,7 @@ class GELU(Module):
     def __init__(self, approximate='none'):
         super().__init__()
         if approximate not in ('none', 'tanh'):
-            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+            raise ArgumentError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
         self.approximate = approximate
 
     def forward(self, input):

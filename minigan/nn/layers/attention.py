@@ -12,6 +12,7 @@ add_bias_kv ``bias_k`` / ``bias_v`` (1, 1, E). The math is F.multi_head_attentio
 """
 from ... import creation
 from ... import functional as F
+from ...errors import ShapeError
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
@@ -28,7 +29,7 @@ class MultiheadAttention(Module):
                  kdim=None, vdim=None, batch_first=False, device=None, dtype=None):
         super().__init__()
         if embed_dim <= 0 or num_heads <= 0 or embed_dim % num_heads:
-            raise ValueError(f"MultiheadAttention: embed_dim ({embed_dim}) must be a positive multiple of "
+            raise ShapeError(f"MultiheadAttention: embed_dim ({embed_dim}) must be a positive multiple of "
                              f"num_heads ({num_heads})")
         self.embed_dim, self.num_heads, self.dropout, self.batch_first = embed_dim, num_heads, dropout, batch_first
         self.kdim = embed_dim if kdim is None else kdim

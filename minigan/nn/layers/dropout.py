@@ -2,14 +2,14 @@
 (so the expected value is unchanged); in eval mode, the identity. Dropout2d / Dropout1d zero
 whole channels instead (ops/dropout.py says why convolutional layers want that)."""
 from ... import functional as F
+from ...checks import number
 from ..module import Module
 
 
 class Dropout(Module):
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
-        if not 0 <= p <= 1:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        number('Dropout', 'p', p, low=0.0, high=1.0)
         self.p, self.inplace = p, inplace
 
     def forward(self, input):

@@ -5,6 +5,7 @@ mirrors the image without repeating the edge pixel, which avoids the dark border
 padding leaves: CycleGAN's generator pads every convolution this way.
 """
 from ... import functional as F
+from ...errors import ArgumentError
 from ..module import Module
 
 
@@ -15,8 +16,8 @@ class _Pad2d(Module):
         super().__init__()
         padding = (padding,) * 4 if isinstance(padding, int) else tuple(padding)
         if len(padding) != 4 or not all(isinstance(p, int) for p in padding):
-            raise ValueError(f"{type(self).__name__}: padding must be an int or 4 ints "
-                             f"(left, right, top, bottom), got {padding!r}")
+            raise ArgumentError(f"{type(self).__name__}: padding must be an int or 4 ints "
+                                f"(left, right, top, bottom), got {padding!r}")
         self.padding = padding
 
     def forward(self, input):

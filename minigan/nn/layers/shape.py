@@ -1,5 +1,6 @@
 """Layers that only rearrange: Flatten, Unflatten, PixelShuffle, PixelUnshuffle."""
 from ... import functional as F
+from ...errors import ShapeError
 from ..module import Module
 
 
@@ -33,7 +34,7 @@ class Unflatten(Module):
             known *= n if n != -1 else 1
         sizes = tuple(size // known if n == -1 else n for n in self.unflattened_size)
         if known * (size // known if -1 in self.unflattened_size else 1) != size:
-            raise ValueError(f"Unflatten: sizes {self.unflattened_size} do not multiply to dim {self.dim}'s "
+            raise ShapeError(f"Unflatten: sizes {self.unflattened_size} do not multiply to dim {self.dim}'s "
                              f"size {size} (input shape {tuple(input.shape)})")
         return input.reshape(input.shape[:dim] + sizes + input.shape[dim + 1:])
 

@@ -9,6 +9,7 @@ Both change ``p.grad`` in place, outside any graph.
 import math
 
 from ... import backend
+from ...errors import AnomalyError
 from ...tensor import Tensor
 
 
@@ -32,8 +33,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         norms = [(xp.abs(g.array) ** norm_type).sum() ** (1.0 / norm_type) for g in grads]
         total = (xp.stack(norms) ** norm_type).sum() ** (1.0 / norm_type)
     if error_if_nonfinite and not bool(xp.isfinite(total)):
-        raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is "
-                           "non-finite, so it cannot be clipped; pass error_if_nonfinite=False to skip")
+        raise AnomalyError(f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is "
+                         "non-finite, so it cannot be clipped; pass error_if_nonfinite=False to skip")
     coef = xp.minimum(max_norm / (total + 1e-6), 1.0)
     for g in grads:
         g.array *= coef.astype(g.dtype)

@@ -11,6 +11,7 @@ default_convert is what a loader with ``batch_size=None`` applies to single exam
 become tensors, tuples lists, nothing is stacked.
 """
 from ... import backend
+from ...errors import ArgumentTypeError, UsageError
 from ...ops.shape import stack
 from ...tensor import Tensor
 from .dataset import Batch
@@ -36,17 +37,17 @@ def default_collate(examples):
         return {key: default_collate([e[key] for e in examples]) for key in first}
     if isinstance(first, (tuple, list)):
         if any(len(e) != len(first) for e in examples):
-            raise RuntimeError("default_collate: each element in list of batch should be of equal size; "
-                               f"got fields {sorted({len(e) for e in examples})}")
+            raise UsageError("default_collate: each element in list of batch should be of equal size; "
+                             f"got fields {sorted({len(e) for e in examples})}")
         fields = [default_collate(list(field)) for field in zip(*examples)]
         if hasattr(first, '_fields'):  # a namedtuple
             return type(first)(*fields)
         return fields
     if _is_numpy_scalar(first):
         return Tensor(backend.asarray(examples))
-    raise TypeError(f"default_collate: cannot batch examples of type {type(first).__name__}; "
-                    "expected Tensors, arrays, numbers, strings, or tuples/lists/dicts of them "
-                    "(or pass collate_fn=...)")
+    raise ArgumentTypeError(f"default_collate: cannot batch examples of type {type(first).__name__}; "
+                            "expected Tensors, arrays, numbers, strings, or tuples/lists/dicts of them "
+                            "(or pass collate_fn=...)")
 
 
 def default_convert(example):

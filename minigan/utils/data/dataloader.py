@@ -9,6 +9,7 @@ pass; each pass shuffles anew. Batches are made in this process: num_workers, pi
 the other worker arguments are accepted and have no effect (the examples here are small arrays,
 and NumPy indexing is faster than shipping them between processes).
 """
+from ...errors import ArgumentError, ArgumentTypeError
 from ...generator import Generator
 from .collate import default_collate, default_convert
 from .dataset import IterableDataset
@@ -32,20 +33,20 @@ class DataLoader:
                  persistent_workers=False, pin_memory_device='', in_order=True):
         iterable = isinstance(dataset, IterableDataset)
         if not iterable and (not hasattr(dataset, '__len__') or not hasattr(dataset, '__getitem__')):
-            raise TypeError(f"DataLoader: dataset of type {type(dataset).__name__} has no __len__ and "
-                            "__getitem__; expected a map-style Dataset (e.g. TensorDataset) or an IterableDataset")
+            raise ArgumentTypeError(f"DataLoader: dataset of type {type(dataset).__name__} has no __len__ and "
+                                    "__getitem__; expected a map-style Dataset (e.g. TensorDataset) or an IterableDataset")
         if batch_size is not None and (not isinstance(batch_size, int) or isinstance(batch_size, bool)
                                        or batch_size < 1):
-            raise ValueError(f"DataLoader: batch_size should be a positive integer, got {batch_size!r}")
+            raise ArgumentError(f"DataLoader: batch_size should be a positive integer, got {batch_size!r}")
         if iterable and (shuffle or sampler is not None or batch_sampler is not None):
-            raise ValueError("DataLoader with IterableDataset: expected unspecified shuffle, sampler and "
-                             "batch_sampler (a stream has its own order)")
+            raise ArgumentError("DataLoader with IterableDataset: expected unspecified shuffle, sampler and "
+                                "batch_sampler (a stream has its own order)")
         if sampler is not None and shuffle:
-            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+            raise ArgumentError("DataLoader: sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
-                raise ValueError("DataLoader: batch_sampler option is mutually exclusive with batch_size, "
-                                 "shuffle, sampler, and drop_last")
+                raise ArgumentError("DataLoader: batch_sampler option is mutually exclusive with batch_size, "
+                                    "shuffle, sampler, and drop_last")
             batch_size, drop_last = None, False
         if isinstance(generator, int) and not isinstance(generator, bool):
             generator = Generator().manual_seed(generator)

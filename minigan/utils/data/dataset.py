@@ -9,6 +9,7 @@ import bisect
 import math
 
 from ... import backend, creation
+from ...errors import ArgumentError, ArgumentTypeError, DimError, ShapeError
 from ...tensor import Tensor
 
 
@@ -36,20 +37,24 @@ class TensorDataset(Dataset):
 
     def __init__(self, *tensors):
         if not tensors:
-            raise ValueError("TensorDataset: expected at least one tensor")
+            raise ArgumentError("TensorDataset: expected at least one tensor")
         for i, t in enumerate(tensors):
             if not isinstance(t, Tensor):
-                raise TypeError(f"TensorDataset: argument {i} is a {type(t).__name__}, expected a Tensor")
+                raise ArgumentTypeError(f"TensorDataset: argument {i} is a {type(t).__name__}, expected a Tensor")
             if t.ndim == 0:
-                raise ValueError(f"TensorDataset: argument {i} is 0-d; expected a first (example) dim")
+                raise ShapeError(f"TensorDataset: argument {i} is 0-d; expected a first (example) dim")
         lengths = [t.shape[0] for t in tensors]
         if len(set(lengths)) != 1:
-            raise ValueError(f"TensorDataset: size mismatch between tensors: first dims {lengths}; "
+            raise ShapeError(f"TensorDataset: size mismatch between tensors: first dims {lengths}; "
                              "expected every tensor to have one row per example")
         self.tensors = tensors
 
     def __getitem__(self, index):
-        return tuple(Tensor(t.array[index]) for t in self.tensors)
+        try:
+            return tuple(Tensor(t.array[index]) for t in self.tensors)
+        except IndexError as err:  # an IndexError still: iteration and list() stop on it
+            raise DimError(f"TensorDataset: index {index!r} is out of range for {len(self)} examples "
+                           f"({err})") from None
 
     def __getitems__(self, indices):
         """A whole batch at once: one gather per tensor, already stacked (see collate.py)."""
@@ -90,11 +95,11 @@ class ConcatDataset(Dataset):
     def __init__(self, datasets):
         self.datasets = list(datasets)
         if not self.datasets:
-            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+            raise ShapeError("ConcatDataset: datasets should not be an empty iterable")
         self.cumulative_sizes, total = [], 0
         for d in self.datasets:
             if isinstance(d, IterableDataset):
-                raise TypeError("ConcatDataset does not support IterableDataset")
+                raise ArgumentTypeError("ConcatDataset does not support IterableDataset")
             total += len(d)
             self.cumulative_sizes.append(total)
 
@@ -104,7 +109,7 @@ class ConcatDataset(Dataset):
     def __getitem__(self, i):
         if i < 0:
             if -i > len(self):
-                raise IndexError(f"ConcatDataset: index {i} is out of range for length {len(self)}")
+                raise DimError(f"ConcatDataset: index {i} is out of range for length {len(self)}")
             i += len(self)
         which = bisect.bisect_right(self.cumulative_sizes, i)
         start = self.cumulative_sizes[which - 1] if which else 0
@@ -122,7 +127,7 @@ def random_split(dataset, lengths, generator=None):
             sizes[i % len(sizes)] += 1
         lengths = sizes
     if sum(lengths) != n:
-        raise ValueError(f"random_split: sum of input lengths {sum(lengths)} does not equal the length "
+        raise ShapeError(f"random_split: sum of input lengths {sum(lengths)} does not equal the length "
                          f"of the input dataset ({n})")
     order = creation.randperm(n, generator=generator).tolist()
     parts, start = [], 0

@@ -9,6 +9,7 @@ Random ones draw from ``generator`` (a minigan.Generator) when given, else from 
 stream that ``minigan.manual_seed`` seeds -- so either way an epoch order is reproducible.
 """
 from ... import creation
+from ...errors import ArgumentError, ArgumentTypeError
 from ...generator import Generator
 
 
@@ -19,7 +20,7 @@ def permutation(n, generator):
         return creation.randperm(n, generator=generator).tolist()
     if hasattr(generator, 'permutation'):
         return [int(i) for i in generator.permutation(n)]
-    raise TypeError(f"generator must be a minigan.Generator (or None), got {type(generator).__name__}")
+    raise ArgumentTypeError(f"generator must be a minigan.Generator (or None), got {type(generator).__name__}")
 
 
 class Sampler:
@@ -47,7 +48,7 @@ class RandomSampler(Sampler):
         self.data_source, self.replacement, self.generator = data_source, replacement, generator
         self._num_samples = num_samples
         if not isinstance(self.num_samples, int) or self.num_samples <= 0:
-            raise ValueError(f"RandomSampler: num_samples should be a positive integer, got {self.num_samples!r}")
+            raise ArgumentError(f"RandomSampler: num_samples should be a positive integer, got {self.num_samples!r}")
 
     @property
     def num_samples(self):
@@ -82,7 +83,7 @@ class BatchSampler(Sampler):
 
     def __init__(self, sampler, batch_size, drop_last):
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
-            raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size!r}")
+            raise ArgumentError(f"batch_size should be a positive integer value, but got batch_size={batch_size!r}")
         self.sampler, self.batch_size, self.drop_last = sampler, batch_size, bool(drop_last)
 
     def __iter__(self):
