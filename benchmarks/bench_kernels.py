@@ -9,7 +9,9 @@ Layouts. A convolution hands out an (N, C, H, W) view of (C, H, W, N) storage, s
 network most kernels meet that layout, not a contiguous array. Each case is timed on the layout
 it meets in the DCGAN ("net") and, where that differs, on a contiguous input too, interleaved in
 the same blocks; the output gradient arrives laid out as the output. torch always gets contiguous
-tensors (its convolutions return them).
+tensors (its convolutions return them). The "vs contig" column is minigan's time on the row's
+layout over its time on a contiguous input (fwd+bwd; for the Adam step, gradients as the network
+hands them over against contiguous copies).
 
 GEMM floor. A convolution here is one to three matrix products plus data movement (im2col,
 col2im); the floor column times those products alone, on ready operands of the same shapes, in
@@ -167,12 +169,19 @@ def torch_side(case, x, w, rng):
 
 
 def adam_sides(device, quick):
-    """{library: one Adam step of G's and D's optimizers} after a real DCGAN step, so that every
-    gradient is in the layout the network hands it over in."""
-    steps = {}
-    for name, (step, side, nets, batch) in bench_steps.build('dcgan', 4 if quick else 64, device).items():
-        step(side, nets, batch)
-        steps[name] = lambda nets=nets: (nets[2].step(), nets[3].step())
+    """{'net': minigan's step, 'contiguous': the same, 'torch': torch's}: one Adam step of G's and
+    D's optimizers after a real DCGAN step, every gradient in the layout the network hands it
+    over in -- or, for 'contiguous', copied out C-contiguous first."""
+    batch_size, steps = 4 if quick else 64, {}
+    for layout in ('net', 'contiguous'):
+        for name, (step, side, nets, batch) in bench_steps.build('dcgan', batch_size, device).items():
+            if name == 'torch' and 'torch' in steps:
+                continue
+            step(side, nets, batch)
+            if name == 'minigan' and layout == 'contiguous':
+                for p in list(nets[0].parameters()) + list(nets[1].parameters()):
+                    p.grad = mg.Tensor(backend.xp_of(p.grad.array).ascontiguousarray(p.grad.array))
+            steps[layout if name == 'minigan' else 'torch'] = lambda nets=nets: (nets[2].step(), nets[3].step())
     return steps
 
 
@@ -281,11 +290,13 @@ def time_case(case, device, quick, repeats, warmup, ceiling):
     pause = 0.0 if quick else 0.1
     if case['op'] == 'adam':
         sides = adam_sides(device, quick)
-        times = block_medians(list(sides.values()), [sync, no_wait][:len(sides)], repeats, warmup, pause=pause)
-        ms = dict(zip(sides, (1e3 * t for t in times)))
-        return [dict(name=case['name'], op='adam', layout='net', minigan_fwd_ms=ms['minigan'],
-                     torch_fwd_ms=ms.get('torch'),
-                     fwd_ratio=ms['minigan'] / ms['torch'] if 'torch' in ms else None)]
+        syncs = [no_wait if name == 'torch' else sync for name in sides]
+        ms = dict(zip(sides, (1e3 * t for t in block_medians(list(sides.values()), syncs, repeats, warmup,
+                                                              pause=pause))))
+        t = ms.get('torch')
+        return [dict(name=case['name'], op='adam', layout=layout, minigan_fwd_ms=ms[layout], torch_fwd_ms=t,
+                     fwd_ratio=None if t is None else ms[layout] / t,
+                     fwd_vs_contiguous=ms[layout] / ms['contiguous']) for layout in ('net', 'contiguous')]
     x, w = case['quick'] if quick else (case['x'], case['w'])
     layouts = [case['net']] + (['contiguous'] if case['net'] != 'contiguous' else [])
     rng = np.random.default_rng(0)
@@ -343,7 +354,8 @@ def print_table(report):
         print(f"{r['name']:38} {r['layout']:10} {fmt(r['minigan_fwd_ms'], '8.2f')}/{fmt(r['torch_fwd_ms'], '<8.2f')} "
               f"{fmt(r['fwd_ratio'], '6.2f')} "
               f"{fmt(r.get('minigan_fwdbwd_ms'), '10.2f')}/{fmt(r.get('torch_fwdbwd_ms'), '<10.2f')} "
-              f"{fmt(r.get('fwdbwd_ratio'), '6.2f')} {fmt(r.get('fwdbwd_vs_contiguous'), '9.2f')} "
+              f"{fmt(r.get('fwdbwd_ratio'), '6.2f')} "
+              f"{fmt(r.get('fwdbwd_vs_contiguous', r.get('fwd_vs_contiguous')), '9.2f')} "
               f"{fmt(r.get('gemm_floor_fwdbwd_ms'), '10.2f')} {fmt(r.get('fwdbwd_over_floor'), '7.2f')} "
               f"{fmt(r.get('pct_of_sgemm'), '7.1f')}")
 
