@@ -289,14 +289,15 @@ def load_npz(path):
 
 
 # ----------------------------------------------------------------------------- BLAS worker threads
-def _openblas_path():
-    """The file of the OpenBLAS library loaded into this process (NumPy's), or None."""
+def _openblas_paths():
+    """The files of the OpenBLAS libraries loaded into this process (NumPy's; SciPy may bring one
+    more), in load order."""
     try:
         with open('/proc/self/maps') as maps:  # Linux: every mapped file, with its path last
             paths = [line.split(None, 5)[-1].strip() for line in maps if line.count(' ') >= 5]
     except OSError:
-        return None
-    return next((p for p in paths if 'openblas' in os.path.basename(p).lower()), None)
+        return []
+    return list(dict.fromkeys(p for p in paths if 'openblas' in os.path.basename(p).lower()))
 
 
 def _let_blas_threads_sleep(exponent='4'):
@@ -316,25 +317,29 @@ def _let_blas_threads_sleep(exponent='4'):
     microseconds per GEMM, against GEMMs of a millisecond or more.
 
     Does nothing when the user set OPENBLAS_THREAD_TIMEOUT (OpenBLAS honoured it already), off
-    Linux, or when NumPy's BLAS is not OpenBLAS. Runs once, on import, before any other thread
-    can be inside a BLAS call. Returns whether it changed the timeout.
+    Linux, or when NumPy's BLAS is not OpenBLAS. Runs once, when minigan is imported: stopping
+    the workers is safe only while no thread is inside a BLAS call. Returns whether it acted.
     """
     if 'OPENBLAS_THREAD_TIMEOUT' in os.environ:
         return False
-    path = _openblas_path()
-    try:
-        lib = ctypes.CDLL(path) if path else None  # the loaded library itself: dlopen shares it
-    except OSError:
-        return False
-    read_env, shutdown = (getattr(lib, name, None) for name in ('openblas_read_env', 'blas_thread_shutdown_'))
-    if read_env is None or shutdown is None:
+    libs = []
+    for path in _openblas_paths():
+        try:
+            lib = ctypes.CDLL(path)  # the loaded library itself: dlopen hands back the same copy
+        except OSError:
+            continue
+        if hasattr(lib, 'openblas_read_env') and hasattr(lib, 'blas_thread_shutdown_'):
+            libs.append(lib)
+    if not libs:
         return False
     os.environ['OPENBLAS_THREAD_TIMEOUT'] = exponent
     try:
-        read_env()
+        for lib in libs:
+            lib.openblas_read_env()
     finally:
         del os.environ['OPENBLAS_THREAD_TIMEOUT']  # read; the user's environment stays as it was
-    shutdown()
+    for lib in libs:
+        lib.blas_thread_shutdown_()
     return True
 
 

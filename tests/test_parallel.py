@@ -67,7 +67,7 @@ def test_openblas_workers_sleep_at_once_unless_the_user_chose_a_timeout(monkeypa
     would hold the cores the block pool needs); the environment stays as the user left it."""
     import os
     from minigan import backend
-    if backend._openblas_path() is None:
+    if not backend._openblas_paths():
         pytest.skip("NumPy's BLAS is not a loaded OpenBLAS here")
     monkeypatch.setenv('OPENBLAS_THREAD_TIMEOUT', '8')
     assert backend._let_blas_threads_sleep() is False  # the user's choice, which OpenBLAS read
