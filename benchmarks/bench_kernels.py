@@ -266,7 +266,7 @@ def run(device='cpu', quick=False, repeats=None, warmup=None, out=RESULTS, steps
                   threads=dict(torch=None if torch is None else torch.get_num_threads(),
                                numpy_blas=blas_threads(),
                                openblas_threads_sleep=backend.blas_threads_sleep),
-                  sgemm_gflops=ceiling, rows=[])
+                  sgemm_gflops=ceiling, load_average=[_load()], rows=[])
     for case in CASES:
         if case['op'] != 'adam' and getattr(F, case['op'], None) is None:
             print(f"note: skipping '{case['name']}': minigan.functional has no {case['op']} yet")
@@ -277,11 +277,18 @@ def run(device='cpu', quick=False, repeats=None, warmup=None, out=RESULTS, steps
         report['steps'] = bench_steps.run(device, quick, step_repeats, step_warmup)
         print()
         bench_steps.print_rows(report['steps'])
+    report['load_average'].append(_load())  # other processes' share of the cores, start and end
     if out:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(json.dumps(report, indent=2))
         print(f"wrote {out}")
     return report
+
+
+def _load():
+    """The 1-minute load average (runnable threads, all processes), None where unknown: on a
+    machine shared with other work, the figures mean what they mean at that load."""
+    return os.getloadavg()[0] if hasattr(os, 'getloadavg') else None
 
 
 def time_case(case, device, quick, repeats, warmup, ceiling):
@@ -343,6 +350,7 @@ def fmt(value, spec):
 
 
 def print_table(report):
+    print(f"load average {fmt(report['load_average'][0], '.2f')} at the start")
     print(f"minigan on {report['device']} vs torch CPU ({report['threads']['torch']} threads); "
           f"NumPy BLAS threads: {report['threads']['numpy_blas']}; sgemm ceiling "
           f"{report['sgemm_gflops']:.1f} GFLOP/s; median of {report['repeats']} after {report['warmup']} warm-up")

@@ -24,6 +24,7 @@ variable: it runs the way a user's training script runs.
     python benchmarks/bench_steps.py --quick    # batch 4, a few repeats: a smoke run
 """
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -212,6 +213,8 @@ def main(argv=None):
     parser.add_argument('--warmup', type=int, help='untimed steps first (default 3)')
     parser.add_argument('--steps', nargs='+', choices=STEPS, default=list(STEPS))
     args = parser.parse_args(argv)
+    if hasattr(os, 'getloadavg'):  # on a machine shared with other work, figures mean what they
+        print(f"load average {os.getloadavg()[0]:.2f} at the start")  # mean at that load
     rows = run(args.device, args.quick, args.repeats, args.warmup, args.steps)
     print_rows(rows)
     return rows
