@@ -95,7 +95,9 @@ def by_rows(kernel, array, axis=0):
     rows = array.shape[axis] if array.ndim else 1
     if _serial(array, 2 * BLOCK) or rows < 2:
         return [kernel(...)]
-    step = max(1, BLOCK * rows // array.size)
+    blocks = -(-array.size // BLOCK)            # about BLOCK elements each (ceil), and a whole
+    blocks = -(-blocks // cores()) * cores()    # number per core, so that no core idles at the end
+    step = -(-rows // min(blocks, rows))
     lead = (slice(None),) * axis
     cuts = [slice(i, i + step) for i in range(0, rows, step)]
     return _share(kernel, cuts if axis == 0 else [lead + (c,) for c in cuts])
