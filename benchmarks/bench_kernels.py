@@ -202,13 +202,14 @@ def gemm_floor(M, K, P, device, rng):
 
 
 # ----------------------------------------------------------------------------- timing
-def block_medians(fns, syncs, repeats, warmup, rounds=3, pause=0.1):
+def block_medians(fns, syncs, repeats, warmup, rounds=10, pause=0.05):
     """Median seconds of each function, timed in blocks: some runs of one, a pause, some runs of
     the next, and round again, so that both meet the same machine load.
 
-    Blocks, not call-by-call interleaving: OpenBLAS and OpenMP keep their worker threads busy-
-    waiting for a while after parallel work, so a torch call made right after a NumPy GEMM runs
-    with a core still taken (on 2 cores that doubled torch's time), and vice versa.
+    Blocks, not call-by-call interleaving: OpenMP (torch's threads) keeps its workers busy-
+    waiting for a while after parallel work, so a call made right after it runs with a core
+    still taken. Ten rounds of short blocks, so that a burst of other work on a shared machine
+    falls on a few samples of every function rather than on all samples of one.
     """
     rounds = max(1, min(rounds, repeats))
     times = [[] for _ in fns]
