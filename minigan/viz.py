@@ -12,6 +12,7 @@ and leave the backend of a notebook that imports them alone.
 import math
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
@@ -73,10 +74,13 @@ def loss_curves(history, path, title=None):
     ~1% of the steps on top (a GAN's losses are noisy: the trend is what tells)."""
     steps = list(history['step'])
     names = [k for k in history if k != 'step']
-    figure = Figure(figsize=(6.4, 1.9 * max(1, len(names))), dpi=100, layout='constrained')
+    figure = Figure(figsize=(6.4, 0.4 + 1.6 * max(1, len(names))), dpi=100)
+    figure.subplots_adjust(left=0.13, right=0.97, top=1 - 0.3 / figure.get_figheight(),
+                           bottom=0.45 / figure.get_figheight(), hspace=0.15)
     window = max(1, len(steps) // 100)
     for i, name in enumerate(names):
-        axes = figure.add_subplot(len(names), 1, i + 1)
+        axes = figure.add_subplot(len(names), 1, i + 1, sharex=figure.axes[0] if i else None)
+        axes.tick_params(labelbottom=i == len(names) - 1)
         values = [float(v) for v in history[name]]
         axes.plot(steps, values, color='tab:blue', alpha=0.25, linewidth=0.8)
         axes.plot(steps, _smooth(values, window), color='tab:blue', linewidth=1.5)
@@ -91,22 +95,24 @@ def loss_curves(history, path, title=None):
 
 
 def points_2d(points, path, centers=None, sigma=None, title=None):
-    """Scatter and density of 2-D samples (N, 2); the true modes as red crosses with 3σ circles."""
+    """Scatter and density of 2-D samples (N, 2); on the scatter, the true modes as red crosses
+    with their 3σ circles (a sample inside one is of "high quality" in the PacGAN protocol)."""
     p = _host(points)
-    figure = Figure(figsize=(9, 4.4), dpi=100, layout='constrained')
+    figure = Figure(figsize=(9, 4.4), dpi=100)
+    figure.subplots_adjust(left=0.06, right=0.98, top=0.93, bottom=0.07, wspace=0.15)
     scatter, density = figure.add_subplot(1, 2, 1), figure.add_subplot(1, 2, 2)
     scatter.scatter(p[:, 0], p[:, 1], s=2, alpha=0.4, color='tab:blue', linewidths=0)
     if centers is not None:
         c = _host(centers)
         span = max(float(abs(c).max()) * 1.5, 1.0)
-        for axes in (scatter, density):
-            axes.scatter(c[:, 0], c[:, 1], marker='x', color='tab:red', s=30, linewidths=1.2)
-            if sigma:
-                for x, y in c:
-                    axes.add_patch(Circle((x, y), 3 * sigma, fill=False, color='tab:red', linewidth=0.6))
+        scatter.scatter(c[:, 0], c[:, 1], marker='x', color='tab:red', s=30, linewidths=1.2)
+        for x, y in c if sigma else ():
+            scatter.add_patch(Circle((x, y), 3 * sigma, fill=False, color='tab:red', linewidth=0.6))
     else:
         span = float(abs(p).max()) * 1.1 or 1.0
-    density.hist2d(p[:, 0], p[:, 1], bins=120, range=[[-span, span], [-span, span]], cmap='viridis', cmin=1)
+    counts, _, _ = backend.xp_of(p).histogram2d(p[:, 0], p[:, 1], bins=120, range=[[-span, span], [-span, span]])
+    density.imshow(counts.T, origin='lower', extent=(-span, span, -span, span), cmap='magma',
+                   interpolation='nearest', norm=LogNorm(vmin=1), aspect='equal')
     for axes, name in ((scatter, 'samples'), (density, 'density')):
         axes.set_xlim(-span, span)
         axes.set_ylim(-span, span)

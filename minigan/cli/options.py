@@ -6,6 +6,7 @@ option of some *other* recipe is refused with a message that says which recipes 
 """
 import argparse
 import dataclasses
+import sys
 import typing
 
 from .. import data
@@ -70,6 +71,9 @@ def add_common_options(parser):
                         help="train for N passes over the data (default: the variant's, see the list)")
     length.add_argument('--steps', type=int, default=None, metavar='N',
                         help="train for N steps (one G update each) instead of whole epochs")
+    group.add_argument('--limit', type=int, default=None, metavar='N',
+                       help="train on N examples only, spread evenly over the data set (quick "
+                            "experiments; default: all)")
     group.add_argument('--device', choices=('cpu', 'cuda'), default='cpu',
                        help="where to train; cuda needs CuPy and a GPU (default: cpu)")
     group.add_argument('--seed', type=int, default=None,
@@ -88,6 +92,11 @@ def variant_list():
     return "variants:\n" + "\n".join(lines)
 
 
+def recipe_story(recipe):
+    """The recipe's module docstring: the paper, the step as formulas, the published defaults."""
+    return sys.modules[recipe.__module__].__doc__ or ''
+
+
 def train_parser(recipe=None):
     """The parser of ``train [VARIANT]``; with a recipe, its options too."""
     name = recipe.name if recipe else '[VARIANT]'
@@ -99,7 +108,7 @@ def train_parser(recipe=None):
                      "Train a GAN of the course. Without a variant it runs the main job: "
                      f"{MAIN_JOB} on the shipped digits, a row of samples per digit, in about "
                      "three minutes on two cores."),
-        epilog=(recipe.__doc__ if recipe and recipe.__doc__ else '') + (
+        epilog=(recipe_story(recipe) if recipe else '') + (
             '' if recipe else variant_list() + "\n\n`python -m minigan train VARIANT --help` lists "
                                                "the variant's own options and their defaults."))
     add_common_options(parser)

@@ -27,6 +27,7 @@ import time
 from .. import backend, checkpoint, data, viz
 from ..gan import RECIPES, DataInfo, settings_dict
 from ..tensor import Tensor
+from ..utils.data import TensorDataset
 from . import options
 from .progress import Progress, clock
 from .stream import BatchStream
@@ -66,6 +67,15 @@ def describe(name, dataset):
     kind = data.CATALOG[name].kind
     n_classes = int(dataset.tensors[1].max().item()) + 1 if kind == 'labelled' else 0
     return DataInfo(name, kind, tuple(dataset.tensors[0].shape[1:]), n_classes)
+
+
+def spread_subset(dataset, n):
+    """The n examples i·len/n, i = 0..n−1, of a TensorDataset: every part of a sorted set."""
+    if not 1 <= n <= len(dataset):
+        raise UsageError(f"--limit {n}: expected 1 to {len(dataset)}, the size of the data set")
+    index = backend.asarray([i * len(dataset) // n for i in range(n)], dtype=backend.int64,
+                            device=dataset.tensors[0].device)
+    return TensorDataset(*(Tensor(t.array[index]) for t in dataset.tensors))
 
 
 def split_variant(argv):
@@ -108,13 +118,15 @@ def train_command(argv, out_stream=None):
 class Run:
     """One training run: its folder, recipe, data stream, counters and history."""
 
-    def __init__(self, recipe_class, out, data_name, data_dir, settings, seed, target, device):
+    def __init__(self, recipe_class, out, data_name, data_dir, limit, settings, seed, target, device):
         self.recipe_class, self.out, self.data_name, self.data_dir = recipe_class, out, data_name, data_dir
-        self.seed, self.target, self.device = seed, target, device
+        self.limit, self.seed, self.target, self.device = limit, seed, target, device
         backend.manual_seed(seed)
         self.train_set = data.load(data_name, 'train', data_dir, device)
         self.held_out = data.load(data_name, 'test', data_dir, device)
         self.info = describe(data_name, self.train_set)
+        if limit is not None:
+            self.train_set = spread_subset(self.train_set, limit)
         self.recipe = recipe_class(settings, self.info, device)
         self.stream = BatchStream(self.train_set, self.recipe.settings.batch_size, seed)
         self.step, self.epochs_done, self.elapsed = 0, 0, 0.0
@@ -138,9 +150,10 @@ class Run:
             raise UsageError(f"--out {out!r}: cannot create the folder ({err.strerror})") from None
         settings = recipe_class.Settings(**given)
         seed = 0 if args.seed is None else args.seed
-        run = cls(recipe_class, out, data_name, args.data_dir, settings, seed, target, args.device)
+        run = cls(recipe_class, out, data_name, args.data_dir, args.limit, settings, seed, target, args.device)
         config = {'command': 'python -m minigan train ' + shlex.join([recipe_class.name] + argv),
-                  'variant': recipe_class.name, 'data': data_name, 'seed': seed, 'target': target,
+                  'variant': recipe_class.name, 'data': data_name, 'limit': args.limit, 'seed': seed,
+                  'target': target,
                   'settings': settings_dict(run.recipe.settings)}
         with open(os.path.join(out, 'config.json'), 'w') as f:
             json.dump(config, f, indent=2)
@@ -153,7 +166,7 @@ class Run:
         if saved['variant'] != recipe_class.name:
             raise UsageError(f"--resume: {out!r} holds a {saved['variant']} run, not {recipe_class.name}")
         for name, value, theirs in [('--data', args.data, saved['data']['name']),
-                                    ('--seed', args.seed, saved['seed'])]:
+                                    ('--limit', args.limit, saved['limit']), ('--seed', args.seed, saved['seed'])]:
             if value is not None and value != theirs:
                 raise UsageError(f"--resume: {name} {value} differs from the run's {theirs}; a resumed "
                                  "run keeps its data and seed")
@@ -164,8 +177,8 @@ class Run:
                                  "resumed run keeps its settings (start a new run to change them)")
         settings = recipe_class.Settings(**saved['settings'])
         target = _target(args) or saved['target']
-        run = cls(recipe_class, out, saved['data']['name'], saved['data_dir'], settings, saved['seed'],
-                  target, args.device)
+        run = cls(recipe_class, out, saved['data']['name'], saved['data_dir'], saved['limit'], settings,
+                  saved['seed'], target, args.device)
         run.recipe.load_state_dict(saved['recipe'])
         backend.set_rng_state(saved['rng'])
         run.stream.load_state_dict(saved['stream'])
@@ -281,7 +294,7 @@ class Run:
             'format': RUN_FORMAT, 'variant': self.recipe.name,
             'data': {'name': self.info.name, 'kind': self.info.kind, 'shape': list(self.info.shape),
                      'n_classes': self.info.n_classes},
-            'data_dir': self.data_dir, 'settings': settings_dict(self.recipe.settings), 'seed': self.seed,
+            'data_dir': self.data_dir, 'limit': self.limit, 'settings': settings_dict(self.recipe.settings), 'seed': self.seed,
             'target': self.target, 'step': self.step, 'epochs_done': self.epochs_done,
             'elapsed': self.elapsed, 'stream': self.stream.state_dict(), 'rng': backend.get_rng_state(),
             'recipe': self.recipe.state_dict(), 'history': history}, os.path.join(self.out, CHECKPOINT))

@@ -42,7 +42,9 @@ class MLPGenerator(nn.Module):
         self.latent_dim, self.out_shape = latent_dim, tuple(out_shape)
         layers, width = [], latent_dim
         for _ in range(depth):
-            layers += [nn.Linear(width, hidden)] + ([nn.BatchNorm1d(hidden)] if batch_norm else []) + [nn.ReLU()]
+            # no bias before batch norm: the normalization subtracts it again
+            layers += [nn.Linear(width, hidden, bias=not batch_norm)]
+            layers += ([nn.BatchNorm1d(hidden)] if batch_norm else []) + [nn.ReLU()]
             width = hidden
         layers.append(nn.Linear(width, math.prod(self.out_shape)))
         if tanh:

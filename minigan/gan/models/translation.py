@@ -10,8 +10,9 @@ ResnetGenerator (Johnson et al. 2016, as CycleGAN uses it; k = width, IN = insta
   uk      3×3 transposed conv, stride 2 (output padding 1), k filters, IN, ReLU  (7 → 14 → 28)
 
 Instance norm normalizes each image on its own, so a translation does not depend on the other
-images of the batch (CycleGAN trains with batch size 1 anyway). The paper uses k = 64 and 9 blocks
-at 256² (6 at 128²); at 28² the defaults of the recipe are smaller.
+images of the batch (CycleGAN trains with batch size 1 anyway). A convolution followed by a norm
+has no bias: the norm subtracts each channel's mean, bias included, so it could never learn.
+The paper uses k = 64 and 9 blocks at 256² (6 at 128²); at 28² the recipe's defaults are smaller.
 
 PatchDiscriminator (Isola et al. 2017): a fully convolutional critic whose every output scores one
 patch of the input, not the whole image --
@@ -48,9 +49,10 @@ class ResidualBlock(nn.Module):
     def __init__(self, channels):
         super().__init__()
         self.block = nn.Sequential(
-            nn.Conv2d(channels, channels, 3, padding=1, padding_mode='reflect'), nn.InstanceNorm2d(channels),
-            nn.ReLU(),
-            nn.Conv2d(channels, channels, 3, padding=1, padding_mode='reflect'), nn.InstanceNorm2d(channels))
+            nn.Conv2d(channels, channels, 3, padding=1, padding_mode='reflect', bias=False),
+            nn.InstanceNorm2d(channels), nn.ReLU(),
+            nn.Conv2d(channels, channels, 3, padding=1, padding_mode='reflect', bias=False),
+            nn.InstanceNorm2d(channels))
 
     def forward(self, x):
         return x + self.block(x)
@@ -62,12 +64,13 @@ class ResnetGenerator(nn.Module):
     def __init__(self, in_channels=1, out_channels=1, width=64, n_blocks=9):
         super().__init__()
         k = width
-        layers = [nn.Conv2d(in_channels, k, 7, padding=3, padding_mode='reflect'), nn.InstanceNorm2d(k), nn.ReLU()]
+        layers = [nn.Conv2d(in_channels, k, 7, padding=3, padding_mode='reflect', bias=False),
+                  nn.InstanceNorm2d(k), nn.ReLU()]
         for m in (1, 2):  # d2k, d4k
-            layers += [nn.Conv2d(m * k, 2 * m * k, 3, 2, 1), nn.InstanceNorm2d(2 * m * k), nn.ReLU()]
+            layers += [nn.Conv2d(m * k, 2 * m * k, 3, 2, 1, bias=False), nn.InstanceNorm2d(2 * m * k), nn.ReLU()]
         layers += [ResidualBlock(4 * k) for _ in range(n_blocks)]
         for m in (2, 1):  # u2k, uk
-            layers += [nn.ConvTranspose2d(2 * m * k, m * k, 3, 2, 1, output_padding=1),
+            layers += [nn.ConvTranspose2d(2 * m * k, m * k, 3, 2, 1, output_padding=1, bias=False),
                        nn.InstanceNorm2d(m * k), nn.ReLU()]
         layers += [nn.Conv2d(k, out_channels, 7, padding=3, padding_mode='reflect'), nn.Tanh()]
         self.net = nn.Sequential(*layers)
