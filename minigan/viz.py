@@ -110,7 +110,8 @@ def points_2d(points, path, centers=None, sigma=None, title=None):
             scatter.add_patch(Circle((x, y), 3 * sigma, fill=False, color='tab:red', linewidth=0.6))
     else:
         span = float(abs(p).max()) * 1.1 or 1.0
-    counts, _, _ = backend.xp_of(p).histogram2d(p[:, 0], p[:, 1], bins=120, range=[[-span, span], [-span, span]])
+    window = [[-span, span], [-span, span]]
+    counts, _, _ = backend.xp_of(p).histogram2d(p[:, 0], p[:, 1], bins=120, range=window)
     density.imshow(counts.T, origin='lower', extent=(-span, span, -span, span), cmap='magma',
                    interpolation='nearest', norm=LogNorm(vmin=1), aspect='equal')
     for axes, name in ((scatter, 'samples'), (density, 'density')):

@@ -26,7 +26,8 @@ TINY = {
     'cgan': ['--width', '4'],
     'acgan': ['--width', '4'],
     'infogan': ['--width', '4'],
-    'cyclegan': ['--width', '4', '--n-blocks', '1', '--pool-size', '2', '--n-epochs', '1', '--n-epochs-decay', '2'],
+    'cyclegan': ['--width', '4', '--n-blocks', '1', '--pool-size', '2', '--n-epochs', '1',
+                 '--n-epochs-decay', '2'],
     'pix2pix': ['--width', '4', '--depth', '2'],
 }
 COMMON = ['--batch-size', '4', '--limit', '12']
@@ -72,13 +73,15 @@ def test_a_resumed_run_is_bitwise_the_run_that_never_stopped(variant, runs, tmp_
     stopped = dict(flatten(mg.load(tmp_path / 'checkpoint.npz')))
     straight = dict(flatten(mg.load(runs(variant) / 'checkpoint.npz')))
     assert stopped.keys() == straight.keys()
-    differ = [key for key in straight if key != '/elapsed' and not np.array_equal(stopped[key], straight[key])]
+    differ = [key for key in straight
+              if key != '/elapsed' and not np.array_equal(stopped[key], straight[key])]
     assert not differ, f"{variant}: resumed run differs in {differ[:8]}"
     assert straight['/step'] == 5 and straight['/epochs_done'] >= 1  # the resumed part crossed an epoch end
 
     lines = [json.loads(line) for line in (runs(variant) / 'metrics.jsonl').read_text().splitlines()]
     assert [line['step'] for line in lines][-1] == 5 and len(lines) >= 2  # a line per epoch, and the end
-    assert all(math.isfinite(value) for line in lines for key, value in line.items() if key.startswith(('loss', 'd_', 'g_')))
+    assert all(math.isfinite(value) for line in lines for key, value in line.items()
+               if key.startswith(('loss', 'd_', 'g_')))
     picture = 'points.png' if straight['/data/kind'] == 'points' else 'samples.png'
     for name in (picture, 'losses.png', 'config.json'):
         assert (runs(variant) / name).stat().st_size > 0
@@ -102,12 +105,13 @@ def test_the_main_job_is_a_conditional_gan_that_prints_where_its_pictures_are(tm
 ])
 def test_sample_writes_raw_arrays_and_pictures(variant, extra, shape, runs, tmp_path):
     checkpoint = str(runs(variant) / 'checkpoint.npz')
-    assert main(['sample', '--checkpoint', checkpoint, '--n', '10', '--out', str(tmp_path / 's.npy'), *extra]) == 0
+    sample = ['sample', '--checkpoint', checkpoint, '--n', '10', *extra, '--out']
+    assert main(sample + [str(tmp_path / 's.npy')]) == 0
     samples = np.load(tmp_path / 's.npy')
     assert samples.shape == shape and samples.dtype == np.float32 and np.isfinite(samples).all()
     if len(shape) == 4:
         assert -1.0 <= samples.min() and samples.max() <= 1.0
-    assert main(['sample', '--checkpoint', checkpoint, '--n', '10', '--out', str(tmp_path / 's.png'), *extra]) == 0
+    assert main(sample + [str(tmp_path / 's.png')]) == 0
     assert (tmp_path / 's.png').stat().st_size > 0
 
 
@@ -127,14 +131,18 @@ def test_sample_translates_the_input_images(variant, runs, tmp_path):
 
 def test_wrong_command_lines_end_with_one_clear_line(runs, tmp_path, capsys):
     cases = [
-        (['train', 'dcgan', '--lambda-gp', '5'], "--lambda-gp does not apply to dcgan; it is an option of wgan-gp"),
+        (['train', 'dcgan', '--lambda-gp', '5'],
+         "--lambda-gp does not apply to dcgan; it is an option of wgan-gp"),
         (['train', 'vae'], "unknown variant 'vae'"),
         (['train', 'cgan', '--data', 'ring8', '--out', str(tmp_path / 'a')], "cannot train on 'ring8'"),
-        (['train', 'dcgan', '--data-dir', str(tmp_path), '--out', str(tmp_path / 'b')], "--data-dir applies to --data mnist"),
-        (['train', 'dcgan', '--data', 'mnist', '--data-dir', str(tmp_path / 'none'), '--out', str(tmp_path / 'c')],
-         "is not a directory"),
-        (['train', 'dcgan', '--steps', '0', '--out', str(tmp_path / 'd')], "--steps must be a positive number"),
-        (['train', 'dcgan', '--limit', '9999', '--out', str(tmp_path / 'e')], "--limit 9999: expected 1 to 4500"),
+        (['train', 'dcgan', '--data-dir', str(tmp_path), '--out', str(tmp_path / 'b')],
+         "--data-dir applies to --data mnist"),
+        (['train', 'dcgan', '--data', 'mnist', '--data-dir', str(tmp_path / 'none'), '--out',
+          str(tmp_path / 'c')], "is not a directory"),
+        (['train', 'dcgan', '--steps', '0', '--out', str(tmp_path / 'd')],
+         "--steps must be a positive number"),
+        (['train', 'dcgan', '--limit', '9999', '--out', str(tmp_path / 'e')],
+         "--limit 9999: expected 1 to 4500"),
         (['train', 'dcgan', '--out', str(runs('dcgan'))], "holds a run already: continue it with --resume"),
         (['train', 'dcgan', '--resume', '--out', str(tmp_path / 'f')], "no checkpoint.npz"),
         (['train', 'dcgan', '--resume', '--out', str(runs('dcgan')), '--lr', '0.1'],

@@ -7,14 +7,15 @@ import pytest
 
 import minigan as mg
 from minigan import data
-from minigan.data.mixtures import mixture_modes
+from minigan.data.mixtures import mixture_geometry
 from minigan.data.mnist import FILES
 
 
-@pytest.mark.parametrize('name, modes, sigma, radius', [('ring8', 8, 0.01, 1.0), ('grid25', 25, 0.05, 4 * math.sqrt(2))])
+@pytest.mark.parametrize('name, modes, sigma, radius', [('ring8', 8, 0.01, 1.0),
+                                                        ('grid25', 25, 0.05, 4 * math.sqrt(2))])
 def test_mixture_points_sit_on_their_modes_with_the_published_spread(name, modes, sigma, radius):
-    points, mode = (t.numpy() for t in data.mixture(name, 'test').tensors)
-    centers, s = mixture_modes(name)
+    points, mode = (t.numpy() for t in data.mixture_dataset(name, 'test').tensors)
+    centers, s = mixture_geometry(name)
     assert points.shape == (2500, 2) and points.dtype == np.float32 and s == sigma
     assert centers.shape == (modes, 2)
     assert np.isclose(np.sqrt((centers ** 2).sum(1)).max(), radius)  # the outermost modes
@@ -34,8 +35,8 @@ def test_mixtures_are_fixed_per_split_and_leave_the_global_generator_alone():
     assert np.array_equal(first, data.ring8('train').tensors[0].numpy())
     assert len(first) == 100_000
     assert not np.array_equal(first[:2500], data.ring8('test').tensors[0].numpy())
-    with pytest.raises(ValueError, match="unknown 2-D set"):
-        data.mixture('ring9')
+    with pytest.raises(ValueError, match="unknown mixture 'ring9'"):
+        data.mixture_dataset('ring9')
 
 
 def test_bold_widens_every_stroke_by_the_3x3_maximum():
@@ -124,6 +125,6 @@ def test_mnist_errors_name_the_file_and_the_problem(tmp_path):
 def test_catalog_names_every_set_and_refuses_unknown_ones():
     assert set(data.CATALOG) == {'digits', 'mnist', 'ring8', 'grid25', 'strokes', 'strokes-paired'}
     kinds = {name: entry.kind for name, entry in data.CATALOG.items()}
-    assert kinds['ring8'] == 'points' and kinds['strokes'] == 'unpaired' and kinds['strokes-paired'] == 'paired'
+    assert (kinds['ring8'], kinds['strokes'], kinds['strokes-paired']) == ('points', 'unpaired', 'paired')
     with pytest.raises(ValueError, match="unknown data set 'cifar'"):
         data.load('cifar')

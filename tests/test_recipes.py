@@ -76,7 +76,8 @@ def test_the_table_covers_every_recipe():
 
 
 @pytest.mark.parametrize('variant, info, settings', CASES, ids=IDS)
-def test_recipe_steps_move_every_parameter_and_survive_a_checkpoint(variant, info, settings, device, tmp_path):
+def test_recipe_steps_move_every_parameter_and_survive_a_checkpoint(variant, info, settings, device,
+                                                                    tmp_path):
     recipe = make(variant, info, settings, device)
     before = parameters(recipe)
     stream = batches(info, device)
@@ -143,7 +144,8 @@ def test_unconditional_and_translation_recipes_refuse_options_that_do_not_apply(
 
 def test_the_published_defaults():
     defaults = {name: recipe.Settings() for name, recipe in RECIPES.items()}
-    assert (defaults['dcgan'].lr, defaults['dcgan'].betas, defaults['dcgan'].batch_size) == (2e-4, (0.5, 0.999), 128)
+    dcgan = defaults['dcgan']
+    assert (dcgan.lr, dcgan.betas, dcgan.batch_size) == (2e-4, (0.5, 0.999), 128)
     assert (defaults['wgan'].lr, defaults['wgan'].clip, defaults['wgan'].n_critic) == (5e-5, 0.01, 5)
     wgan_gp = defaults['wgan-gp']
     assert (wgan_gp.lambda_gp, wgan_gp.n_critic, wgan_gp.lr, wgan_gp.betas) == (10.0, 5, 1e-4, (0.5, 0.9))
@@ -153,7 +155,8 @@ def test_the_published_defaults():
     assert (infogan.lambda_cat, infogan.n_categories, infogan.n_continuous) == (1.0, 10, 2)
     assert infogan.lambda_cont < infogan.lambda_cat
     cyclegan = defaults['cyclegan']
-    assert (cyclegan.lambda_cycle, cyclegan.lambda_identity, cyclegan.pool_size, cyclegan.batch_size) == (10.0, 0.5, 50, 1)
+    assert (cyclegan.lambda_cycle, cyclegan.lambda_identity, cyclegan.pool_size) == (10.0, 0.5, 50)
+    assert cyclegan.batch_size == 1 and RECIPES['cyclegan'].kinds == ('unpaired',)
     assert defaults['pix2pix'].lambda_l1 == 100.0
     for name, settings in defaults.items():  # every hyperparameter has its --help text
         assert all(f.metadata.get('help') for f in dataclasses.fields(settings)), name

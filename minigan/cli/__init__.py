@@ -30,7 +30,8 @@ def main(argv=None):
     command, rest = argv[0], argv[1:]
     commands = {'train': train_command, 'sample': sample_command}
     if command not in commands:
-        print(f"{USAGE}\n\nminigan: error: unknown command {command!r}; expected train or sample", file=sys.stderr)
+        print(f"{USAGE}\n\nminigan: error: unknown command {command!r}; expected train or sample",
+              file=sys.stderr)
         return 2
     try:
         return commands[command](rest)

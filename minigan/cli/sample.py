@@ -22,12 +22,14 @@ def sample_parser():
     parser.add_argument('--checkpoint', required=True, metavar='FILE',
                         help="a run's checkpoint.npz (written by python -m minigan train)")
     parser.add_argument('--n', type=int, default=64, help="how many samples (default: 64)")
-    parser.add_argument('--out', required=True, metavar='FILE', help="FILE.png (a picture) or FILE.npy (raw samples)")
+    parser.add_argument('--out', required=True, metavar='FILE',
+                        help="FILE.png (a picture) or FILE.npy (raw samples)")
     parser.add_argument('--label', type=int, default=None, metavar='K',
                         help="conditional models: the class to draw (default: N/10 of each class, in order); "
                              "infogan: the value of its categorical code")
     parser.add_argument('--truncation', type=float, default=None, metavar='T',
-                        help="noise-driven models: redraw every |z_i| > T (the truncation trick; default: off)")
+                        help="noise-driven models: redraw every |z_i| > T (the truncation trick; "
+                             "default: off)")
     parser.add_argument('--input', default=None, metavar='FILE.npy',
                         help="translation models: the images to translate, (N, C, H, W) in [-1, 1] "
                              "(default: the first held-out images of the model's data)")
@@ -88,7 +90,7 @@ def sample_command(argv, out_stream=None):
     if args.out.endswith('.npy'):
         backend.save_npy(args.out, outputs.array.astype(backend.float32))
     elif recipe.data.kind == 'points':
-        centers, sigma = data.mixture_modes(recipe.data.name)
+        centers, sigma = data.mixture_geometry(recipe.data.name)
         viz.points_2d(outputs, args.out, centers, sigma, title=recipe.name)
     else:
         images, columns = recipe.layout(inputs, outputs)

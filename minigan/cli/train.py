@@ -78,6 +78,10 @@ def spread_subset(dataset, n):
     return TensorDataset(*(Tensor(t.array[index]) for t in dataset.tensors))
 
 
+def default_out(recipe_class, data_name):
+    return os.path.join('runs', f'{recipe_class.name}-{data_name}')
+
+
 def split_variant(argv):
     if argv and not argv[0].startswith('-'):
         if argv[0] not in RECIPES:
@@ -101,7 +105,7 @@ def train_command(argv, out_stream=None):
             resume_out = common.out or options.MAIN_JOB_OUT
             variant = read_checkpoint(resume_out)['variant']
         else:
-            variant, main_job = options.MAIN_JOB, True
+            variant, rest, main_job = options.MAIN_JOB[0], options.MAIN_JOB[1:] + rest, True
     recipe_class = RECIPES[variant]
     args, given = options.parse_train(options.train_parser(recipe_class), recipe_class, rest)
     args.out = args.out or resume_out
@@ -109,9 +113,10 @@ def train_command(argv, out_stream=None):
         args.out = args.out or options.MAIN_JOB_OUT
         if args.steps is None and args.epochs is None:
             args.steps = options.MAIN_JOB_STEPS
-        print(f"the main job: python -m minigan train {variant} --steps {args.steps} "
-              f"--out {args.out}  (a row of samples per digit)", file=say)
-    run = Run.resume(recipe_class, args, given) if args.resume else Run.start(recipe_class, args, given, argv)
+        length = f"--steps {args.steps}" if args.steps else f"--epochs {args.epochs}"
+        print(f"the main job: python -m minigan train {shlex.join([variant] + rest)} {length} --out "
+              f"{args.out}  (a row of samples per digit)", file=say)
+    run = Run.resume(recipe_class, args, given) if args.resume else Run.start(recipe_class, args, given, rest)
     return run.train(say)
 
 
@@ -140,7 +145,7 @@ class Run:
         if args.data_dir is not None and data_name != 'mnist':
             raise UsageError(f"--data-dir applies to --data mnist, not to {data_name!r}")
         target = _target(args) or {'epochs': recipe_class.default_epochs}
-        out = args.out or os.path.join('runs', f'{recipe_class.name}-{data_name}')
+        out = args.out or default_out(recipe_class, data_name)
         if os.path.exists(os.path.join(out, CHECKPOINT)):
             raise UsageError(f"{out!r} holds a run already: continue it with --resume, or choose "
                              "another --out (or delete the folder)")
@@ -150,7 +155,8 @@ class Run:
             raise UsageError(f"--out {out!r}: cannot create the folder ({err.strerror})") from None
         settings = recipe_class.Settings(**given)
         seed = 0 if args.seed is None else args.seed
-        run = cls(recipe_class, out, data_name, args.data_dir, args.limit, settings, seed, target, args.device)
+        run = cls(recipe_class, out, data_name, args.data_dir, args.limit, settings, seed, target,
+                  args.device)
         config = {'command': 'python -m minigan train ' + shlex.join([recipe_class.name] + argv),
                   'variant': recipe_class.name, 'data': data_name, 'limit': args.limit, 'seed': seed,
                   'target': target,
@@ -161,12 +167,13 @@ class Run:
 
     @classmethod
     def resume(cls, recipe_class, args, given):
-        out = args.out or os.path.join('runs', f'{recipe_class.name}-{args.data or recipe_class.default_data}')
+        out = args.out or default_out(recipe_class, args.data or recipe_class.default_data)
         saved = read_checkpoint(out)
         if saved['variant'] != recipe_class.name:
             raise UsageError(f"--resume: {out!r} holds a {saved['variant']} run, not {recipe_class.name}")
         for name, value, theirs in [('--data', args.data, saved['data']['name']),
-                                    ('--limit', args.limit, saved['limit']), ('--seed', args.seed, saved['seed'])]:
+                                    ('--limit', args.limit, saved['limit']),
+                                    ('--seed', args.seed, saved['seed'])]:
             if value is not None and value != theirs:
                 raise UsageError(f"--resume: {name} {value} differs from the run's {theirs}; a resumed "
                                  "run keeps its data and seed")
@@ -240,11 +247,13 @@ class Run:
                   file=sys.stderr)
             return 130
         progress.close()
-        print(f"done: {self.step} steps in {clock(self.elapsed)}.\n  samples:    "
-              f"{os.path.join(self.out, self.picture_name())}\n  losses:     "
-              f"{os.path.join(self.out, 'losses.png')}\n  metrics:    {os.path.join(self.out, 'metrics.jsonl')}"
-              f"\n  checkpoint: {os.path.join(self.out, CHECKPOINT)}  (python -m minigan sample --checkpoint "
-              f"... --n 64 --out samples.png)", file=say)
+        where = {'samples': self.picture_name(), 'losses': 'losses.png', 'metrics': 'metrics.jsonl',
+                 'checkpoint': CHECKPOINT}
+        print(f"done: {self.step} steps in {clock(self.elapsed)}.", file=say)
+        for what, name in where.items():
+            print(f"  {what + ':':11s} {os.path.join(self.out, name)}", file=say)
+        print(f"more samples: python -m minigan sample --checkpoint {os.path.join(self.out, CHECKPOINT)} "
+              "--n 64 --out samples.png", file=say)
         return 0
 
     def describe_target(self):
@@ -259,7 +268,7 @@ class Run:
     def draw(self, path):
         outputs = self.recipe.generate(self.fixed)
         if self.info.kind == 'points':
-            centers, sigma = data.mixture_modes(self.data_name)
+            centers, sigma = data.mixture_geometry(self.data_name)
             viz.points_2d(outputs, path, centers, sigma, title=self.recipe.name)
         else:
             images, columns = self.recipe.layout(self.fixed, outputs)
@@ -294,7 +303,8 @@ class Run:
             'format': RUN_FORMAT, 'variant': self.recipe.name,
             'data': {'name': self.info.name, 'kind': self.info.kind, 'shape': list(self.info.shape),
                      'n_classes': self.info.n_classes},
-            'data_dir': self.data_dir, 'limit': self.limit, 'settings': settings_dict(self.recipe.settings), 'seed': self.seed,
+            'data_dir': self.data_dir, 'limit': self.limit, 'seed': self.seed,
+            'settings': settings_dict(self.recipe.settings),
             'target': self.target, 'step': self.step, 'epochs_done': self.epochs_done,
             'elapsed': self.elapsed, 'stream': self.stream.state_dict(), 'rng': backend.get_rng_state(),
             'recipe': self.recipe.state_dict(), 'history': history}, os.path.join(self.out, CHECKPOINT))

@@ -16,7 +16,7 @@ its *kind* -- which is how a training recipe knows whether it can learn from it:
 from dataclasses import dataclass
 
 from .digits import digits
-from .mixtures import grid25, mixture, mixture_modes, ring8  # noqa: F401
+from .mixtures import MIXTURES, grid25, mixture, mixture_dataset, mixture_geometry, ring8  # noqa: F401
 from .mnist import mnist, read_idx  # noqa: F401
 from .strokes import bold, strokes  # noqa: F401
 
@@ -33,9 +33,9 @@ CATALOG = {
                     "the 5,000 MNIST digits shipped in the package (4,500 train / 500 held-out)"),
     'mnist': Entry('labelled', lambda split, data_dir, device: mnist(data_dir, split, device),
                    "your full MNIST from its IDX files in --data-dir (60,000 / 10,000)"),
-    'ring8': Entry('points', lambda split, data_dir, device: mixture('ring8', split, device),
+    'ring8': Entry('points', lambda split, data_dir, device: mixture_dataset('ring8', split, device),
                    "8 Gaussians on the unit circle, sigma 0.01"),
-    'grid25': Entry('points', lambda split, data_dir, device: mixture('grid25', split, device),
+    'grid25': Entry('points', lambda split, data_dir, device: mixture_dataset('grid25', split, device),
                     "25 Gaussians on {-4,-2,0,2,4}^2, sigma 0.05"),
     'strokes': Entry('unpaired', lambda split, data_dir, device: strokes(split, False, device),
                      "thin vs bold digits, unpaired (held-out: paired)"),

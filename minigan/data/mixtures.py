@@ -1,70 +1,90 @@
-"""Two 2-D Gaussian mixtures where mode collapse can be seen and counted (the PacGAN set-up).
+"""The two 2-D Gaussian mixtures of the mode-collapse experiments (PacGAN, VEEGAN, Unrolled GAN).
 
-    ring8    8 modes on the unit circle, (cos 2πk/8, sin 2πk/8), each N(center, σ²I), σ = 0.01
-    grid25  25 modes on the grid {−4, −2, 0, 2, 4}², σ = 0.05
+    ring8    8 modes evenly spaced on the unit circle, mode k at (cos 2πk/8, sin 2πk/8), σ = 0.01
+    grid25   25 modes at {-4, -2, 0, 2, 4}², σ = 0.05
 
-Every mode has weight 1/K. A GAN that drops modes shows it at once in a scatter plot, and the
-PacGAN protocol scores it on 2,500 generated points: a point is *high quality* when it lies within
-3σ of its nearest mode; a mode is *captured* when at least one high-quality point falls on it;
-the reverse KL compares the histogram of the points over the modes with the uniform one.
+Every mode has weight 1/K and an isotropic covariance σ²I:  p(x) = (1/K) Σ_k N(x; μ_k, σ²I).
+The modes are far apart compared with σ (ring: neighbours 2 sin(π/8) = 0.77 apart, 77σ; grid: 2
+apart, 40σ), so a generator that drops a mode, or spreads mass between modes, is easy to see
+and to count (minigan.gan.metrics.mixture_metrics).
 
-The points are drawn once from a generator seeded by the set's name and split (never from
-minigan's own stream, so loading a data set does not change a training run's random numbers):
-100,000 training points -- 1,000 batches of 100, PacGAN's batch size -- and 2,500 held-out ones.
+``MIXTURES`` is the one place the geometry is written down: sampling here and the metrics both
+read it. The centres are plain tuples, so the table is the same on every device.
 """
 import math
 import zlib
 
 from .. import backend
+from ..creation import randint, randn
 from ..tensor import Tensor
 from ..utils.data import TensorDataset
 
-SIZES = {'train': 100_000, 'test': 2_500}
+
+def _ring(k, radius=1.0):
+    return tuple((radius * math.cos(2 * math.pi * i / k), radius * math.sin(2 * math.pi * i / k))
+                 for i in range(k))
 
 
-def _ring8():
-    return [(math.cos(2 * math.pi * k / 8), math.sin(2 * math.pi * k / 8)) for k in range(8)], 0.01
+def _grid(values):
+    return tuple((float(x), float(y)) for x in values for y in values)
 
 
-def _grid25():
-    return [(float(x), float(y)) for x in range(-4, 5, 2) for y in range(-4, 5, 2)], 0.05
+# name -> (mode centres ((x, y), ...), σ of every mode)
+MIXTURES = {
+    'ring8': (_ring(8), 0.01),
+    'grid25': (_grid((-4, -2, 0, 2, 4)), 0.05),
+}
 
 
-MIXTURES = {'ring8': _ring8, 'grid25': _grid25}
-
-
-def mixture_modes(name):
-    """(centers, sigma): the K mode centers (K, 2) float32 host array and the common std σ."""
+def mixture_geometry(name):
+    """(centres (K, 2) float64 array on the host, σ) of the mixture ``name``."""
     if name not in MIXTURES:
-        raise ValueError(f"mixture: unknown 2-D set {name!r}; expected one of {sorted(MIXTURES)}")
-    centers, sigma = MIXTURES[name]()
-    return backend.asarray(centers, dtype=backend.float32), sigma
+        raise ValueError(f"mixture: unknown mixture {name!r}; expected one of {sorted(MIXTURES)}")
+    centres, sigma = MIXTURES[name]
+    return backend.asarray(centres, dtype=backend.float64), sigma
 
 
-def mixture_points(name, n, seed):
-    """(points (n, 2) float32, mode index (n,) int64): n draws of the mixture, from ``seed``."""
-    centers, sigma = mixture_modes(name)
-    rng = backend.generator(seed)
-    modes = rng.integers(0, centers.shape[0], n)
-    points = centers[modes] + sigma * rng.standard_normal((n, 2)).astype(backend.float32)
-    return points.astype(backend.float32), modes.astype(backend.int64)
+def mixture(name, n, device=None, dtype=None):
+    """n samples (n, 2) of the mixture ``name``: a mode drawn uniformly, plus σ·N(0, I).
+
+    Draws from minigan's generator, so ``minigan.manual_seed(s)`` makes the samples reproducible.
+    """
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"mixture: n should be a positive int, got {n!r}")
+    centres, sigma = mixture_geometry(name)
+    dtype = backend.DEFAULT_DTYPE if dtype is None else backend.as_dtype(dtype)
+    modes = randint(0, len(centres), (n,)).array
+    means = backend.to_device(centres[modes].astype(dtype), device or 'cpu')
+    return Tensor(means) + sigma * randn(n, 2, dtype=dtype, device=device)
 
 
-def mixture(name, split='train', device=None):
-    """TensorDataset of (point (2,) float32, mode index int64) for ``split`` ('train' or 'test')."""
+# ----------------------------------------------------------------------------- training sets
+SIZES = {'train': 100_000, 'test': 2_500}  # 1,000 batches of 100 (PacGAN's batch), and PacGAN's 2,500
+
+
+def mixture_dataset(name, split='train', device=None):
+    """TensorDataset of (point (2,) float32, mode index int64), a fixed draw for each split.
+
+    The points come from a generator seeded by the mixture's name and the split -- never from
+    minigan's own stream, so loading a data set does not change a training run's random numbers,
+    and every run sees the same 100,000 training points (or 2,500 held-out ones).
+    """
     if split not in SIZES:
         raise ValueError(f"mixture: unknown split {split!r}; expected one of {tuple(SIZES)}")
-    seed = [zlib.crc32(name.encode()), list(SIZES).index(split)]  # fixed, distinct per set and split
-    points, modes = mixture_points(name, SIZES[split], seed)
+    centres, sigma = mixture_geometry(name)
+    rng = backend.generator([zlib.crc32(name.encode()), list(SIZES).index(split)])
+    modes = rng.integers(0, centres.shape[0], SIZES[split])
+    points = (centres[modes] + sigma * rng.standard_normal((SIZES[split], 2))).astype(backend.float32)
     device = device or 'cpu'
-    return TensorDataset(Tensor(backend.to_device(points, device)), Tensor(backend.to_device(modes, device)))
+    return TensorDataset(Tensor(backend.to_device(points, device)),
+                         Tensor(backend.to_device(modes.astype(backend.int64), device)))
 
 
 def ring8(split='train', device=None):
     """8 modes on the unit circle, σ = 0.01 (see the module docstring)."""
-    return mixture('ring8', split, device)
+    return mixture_dataset('ring8', split, device)
 
 
 def grid25(split='train', device=None):
     """25 modes on {−4, −2, 0, 2, 4}², σ = 0.05 (see the module docstring)."""
-    return mixture('grid25', split, device)
+    return mixture_dataset('grid25', split, device)

@@ -35,7 +35,8 @@ from .unconditional import AdamSettings
 @dataclass
 class CycleGANSettings(Settings, AdamSettings):
     batch_size: int = option(1, "examples per batch")
-    width: int = option(32, "filters of the generators' first layer (k) and of the discriminators' (paper: 64)")
+    width: int = option(32, "filters of the generators' first layer (k) and of the discriminators' "
+                            "(paper: 64)")
     n_blocks: int = option(6, "residual blocks in each generator (paper: 9 at 256², 6 at 128²)")
     d_layers: int = option(1, "stride-2 layers of the PatchGAN discriminators (1: 16x16 patches)")
     lambda_cycle: float = option(10.0, "weight of the cycle-consistency L1 terms")
@@ -86,7 +87,8 @@ class CycleGAN(TranslationRecipe):
             self.optimizers['G'].zero_grad()
             loss_g.backward()
         self.optimizers['G'].step()
-        pool_a, pool_b = self.extras['pool_A'].query(fake_a.detach()), self.extras['pool_B'].query(fake_b.detach())
+        pool_a = self.extras['pool_A'].query(fake_a.detach())
+        pool_b = self.extras['pool_B'].query(fake_b.detach())
         loss_d = (losses.lsgan_discriminator_loss(self.D_A(a), self.D_A(pool_a)) +
                   losses.lsgan_discriminator_loss(self.D_B(b), self.D_B(pool_b)))
         self.optimizers['D'].zero_grad()

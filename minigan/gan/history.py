@@ -46,6 +46,7 @@ class HistoryPool:
 
     def load_state_dict(self, state):
         if state['size'] != self.size:
-            raise ValueError(f"HistoryPool.load_state_dict: a pool of size {state['size']}, this one holds {self.size}")
+            raise ValueError(f"HistoryPool.load_state_dict: a pool of size {state['size']}, this one "
+                             f"holds {self.size}")
         images = state['images']
         self.images = [] if images is None else [Tensor(images.array[i]) for i in range(images.shape[0])]

@@ -50,7 +50,8 @@ class Pix2Pix(TranslationRecipe):
     def step(self, batches):
         a, b = next(batches)
         fake = self.G(a)
-        loss_d = 0.5 * losses.bce_discriminator_loss(self.D(cat([a, b], 1)), self.D(cat([a, fake.detach()], 1)))
+        real_pairs, fake_pairs = self.D(cat([a, b], 1)), self.D(cat([a, fake.detach()], 1))
+        loss_d = 0.5 * losses.bce_discriminator_loss(real_pairs, fake_pairs)
         self.optimizers['D'].zero_grad()
         loss_d.backward()
         self.optimizers['D'].step()

@@ -63,7 +63,8 @@ class UnconditionalRecipe(NoiseRecipe):
     def build(self):
         s, data = self.settings, self.data
         if s.pack < 1 or s.batch_size % s.pack:
-            raise ValueError(f"{self.name}: --pack {s.pack} must be >= 1 and divide --batch-size {s.batch_size}")
+            raise ValueError(f"{self.name}: --pack {s.pack} must be >= 1 and divide --batch-size "
+                             f"{s.batch_size}")
         if s.n_critic < 1:
             raise ValueError(f"{self.name}: --n-critic must be >= 1, got {s.n_critic}")
         shape, m = data.shape, s.pack
@@ -78,8 +79,8 @@ class UnconditionalRecipe(NoiseRecipe):
             D = MLPDiscriminator(packed, hidden=max(1, width // 2))
         if self.spectral_norm:
             spectral_normalized(D)
-        return Parts({'G': G, 'D': D},
-                     {'G': self.make_optimizer(G.parameters(), s.lr), 'D': self.make_optimizer(D.parameters(), s.d_lr)})
+        return Parts({'G': G, 'D': D}, {'G': self.make_optimizer(G.parameters(), s.lr),
+                                        'D': self.make_optimizer(D.parameters(), s.d_lr)})
 
     @property
     def batches_per_step(self):

@@ -18,7 +18,7 @@ from ... import nn
 
 
 class Maxout(nn.Module):
-    """y = max over k of (x Wₖᵀ + bₖ): (N, in_features) → (N, out_features), ``pieces`` linear maps."""
+    """y = max over k of (x Wₖᵀ + bₖ) for ``pieces`` linear maps: (N, in) → (N, out_features)."""
 
     def __init__(self, in_features, out_features, pieces=5):
         super().__init__()

@@ -67,7 +67,8 @@ class ResnetGenerator(nn.Module):
         layers = [nn.Conv2d(in_channels, k, 7, padding=3, padding_mode='reflect', bias=False),
                   nn.InstanceNorm2d(k), nn.ReLU()]
         for m in (1, 2):  # d2k, d4k
-            layers += [nn.Conv2d(m * k, 2 * m * k, 3, 2, 1, bias=False), nn.InstanceNorm2d(2 * m * k), nn.ReLU()]
+            layers += [nn.Conv2d(m * k, 2 * m * k, 3, 2, 1, bias=False), nn.InstanceNorm2d(2 * m * k),
+                       nn.ReLU()]
         layers += [ResidualBlock(4 * k) for _ in range(n_blocks)]
         for m in (2, 1):  # u2k, uk
             layers += [nn.ConvTranspose2d(2 * m * k, m * k, 3, 2, 1, output_padding=1, bias=False),
@@ -92,7 +93,8 @@ class PatchDiscriminator(nn.Module):
         for n in range(1, n_layers + 1):  # n_layers − 1 more of stride 2, then one of stride 1
             out = width * min(2 ** n, 8)
             stride = 2 if n < n_layers else 1
-            layers += [nn.Conv2d(channels, out, 4, stride, 1, bias=False), _norm(norm, out), nn.LeakyReLU(0.2)]
+            layers += [nn.Conv2d(channels, out, 4, stride, 1, bias=False), _norm(norm, out),
+                       nn.LeakyReLU(0.2)]
             channels = out
         layers.append(nn.Conv2d(channels, 1, 4, 1, 1))
         self.net = nn.Sequential(*layers)
@@ -113,7 +115,10 @@ class UNetBlock(nn.Module):
             down.append(nn.BatchNorm2d(inner))
         up_in = inner if sub is None else 2 * inner  # an inner level returns its input ⊕ its output
         up = [nn.ReLU(), nn.ConvTranspose2d(up_in, outer, 4, 2, 1, bias=outermost)]
-        up += [nn.Tanh()] if outermost else [nn.BatchNorm2d(outer)] + ([nn.Dropout(dropout)] if dropout else [])
+        if outermost:
+            up.append(nn.Tanh())
+        else:
+            up += [nn.BatchNorm2d(outer)] + ([nn.Dropout(dropout)] if dropout else [])
         self.model = nn.Sequential(*down, *([sub] if sub is not None else []), *up)
 
     def forward(self, x):
