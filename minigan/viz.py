@@ -95,26 +95,28 @@ def loss_curves(history, path, title=None):
 
 
 def points_2d(points, path, centers=None, sigma=None, title=None):
-    """Scatter and density of 2-D samples (N, 2); on the scatter, the true modes as red crosses
-    with their 3σ circles (a sample inside one is of "high quality" in the PacGAN protocol)."""
+    """Scatter and density of 2-D samples (N, 2), over the true modes: grey crosses at the centres
+    and red circles of radius 3σ (a sample inside one is of "high quality" in the PacGAN protocol).
+    The density is a 2-D histogram on a log colour scale, so a handful of stray samples shows."""
     p = _host(points)
     figure = Figure(figsize=(9, 4.4), dpi=100)
     figure.subplots_adjust(left=0.06, right=0.98, top=0.93, bottom=0.07, wspace=0.15)
     scatter, density = figure.add_subplot(1, 2, 1), figure.add_subplot(1, 2, 2)
-    scatter.scatter(p[:, 0], p[:, 1], s=2, alpha=0.4, color='tab:blue', linewidths=0)
+    scatter.scatter(p[:, 0], p[:, 1], s=4, alpha=0.5, color='tab:blue', linewidths=0, zorder=2)
     if centers is not None:
         c = _host(centers)
         span = max(float(abs(c).max()) * 1.5, 1.0)
-        scatter.scatter(c[:, 0], c[:, 1], marker='x', color='tab:red', s=30, linewidths=1.2)
-        for x, y in c if sigma else ():
-            scatter.add_patch(Circle((x, y), 3 * sigma, fill=False, color='tab:red', linewidth=0.6))
+        for axes in (scatter, density):
+            axes.scatter(c[:, 0], c[:, 1], marker='+', color='0.5', s=40, linewidths=0.8, zorder=1)
+            for x, y in c if sigma else ():
+                axes.add_patch(Circle((x, y), 3 * sigma, fill=False, color='tab:red', linewidth=0.8, zorder=3))
     else:
         span = float(abs(p).max()) * 1.1 or 1.0
     window = [[-span, span], [-span, span]]
-    counts, _, _ = backend.xp_of(p).histogram2d(p[:, 0], p[:, 1], bins=120, range=window)
-    density.imshow(counts.T, origin='lower', extent=(-span, span, -span, span), cmap='magma',
-                   interpolation='nearest', norm=LogNorm(vmin=1), aspect='equal')
-    for axes, name in ((scatter, 'samples'), (density, 'density')):
+    counts, _, _ = backend.xp_of(p).histogram2d(p[:, 0], p[:, 1], bins=100, range=window)
+    density.imshow(counts.T, origin='lower', extent=(-span, span, -span, span), cmap='Blues',
+                   interpolation='nearest', norm=LogNorm(vmin=0.5), aspect='equal', zorder=0)
+    for axes, name in ((scatter, f'{len(p)} samples'), (density, 'density (log)')):
         axes.set_xlim(-span, span)
         axes.set_ylim(-span, span)
         axes.set_aspect('equal')

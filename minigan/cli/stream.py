@@ -1,8 +1,8 @@
 """An endless stream of batches that knows where it is, so a run can stop and resume mid-epoch.
 
-Epoch e is one pass of a DataLoader (shuffled, drop_last) whose order comes from its own generator,
-seeded by (run seed, e): the order of every epoch is fixed by the seed alone, whatever happened
-before. The stream's whole state is then two integers -- the epoch and how many of its batches
+Epoch e is one pass of a DataLoader (drop_last) over a permutation drawn from a generator seeded
+by (run seed, e) and given as its ``sampler``: the order of every epoch is fixed by the seed alone,
+whatever happened before. The stream's whole state is then two integers -- the epoch and how many of its batches
 were drawn -- and resuming rebuilds epoch e's loader and skips that many batches.
 """
 from .. import backend
@@ -20,9 +20,8 @@ class BatchStream:
         self._batches = None
 
     def _loader(self, epoch):
-        order = backend.generator([self.seed, epoch])  # this epoch's shuffle, from the seed alone
-        return DataLoader(self.dataset, batch_size=self.batch_size, shuffle=True, drop_last=True,
-                          generator=order)
+        order = backend.generator([self.seed, epoch]).permutation(len(self.dataset))  # from the seed alone
+        return DataLoader(self.dataset, batch_size=self.batch_size, sampler=order.tolist(), drop_last=True)
 
     def __iter__(self):
         return self
