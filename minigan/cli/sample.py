@@ -13,7 +13,7 @@ import os
 from .. import backend, checkpoint, data, viz
 from ..gan import RECIPES, DataInfo
 from ..tensor import Tensor
-from .train import RUN_FORMAT, UsageError
+from .train import RUN_FORMAT, UsageError, spread_subset
 
 
 def sample_parser():
@@ -83,8 +83,9 @@ def sample_command(argv, out_stream=None):
     source = None
     if args.input is not None:
         source = read_input(args.input)
-    elif recipe.data.kind in ('paired', 'unpaired'):
-        source = data.load(recipe.data.name, 'test').tensors[0]
+    elif recipe.data.kind in ('paired', 'unpaired'):  # held-out images of every class
+        held_out = data.load(recipe.data.name, 'test')
+        source = spread_subset(held_out, min(args.n, len(held_out))).tensors[0]
     inputs = recipe.sample_inputs(args.n, label=args.label, truncation=args.truncation, source=source)
     outputs = recipe.generate(inputs)
     if args.out.endswith('.npy'):

@@ -5,6 +5,8 @@ Their generators take an image instead of noise, so sampling means translating: 
 Their pictures show, per column, a held-out input above its translation (and, depending on the
 recipe, the reconstruction or the true target).
 """
+from .. import backend
+from ..tensor import Tensor
 from .recipe import Recipe
 
 PICTURE_COLUMNS = 8
@@ -28,8 +30,11 @@ class TranslationRecipe(Recipe):
         return {'source': source[:n].to(self.device)}
 
     def fixed_inputs(self, held_out):
+        """PICTURE_COLUMNS held-out pairs spread over the set (it is sorted by class)."""
         a, b = held_out.tensors[:2]
-        return {'source': a[:PICTURE_COLUMNS].to(self.device), 'target': b[:PICTURE_COLUMNS].to(self.device)}
+        spread = Tensor(backend.asarray([i * a.shape[0] // PICTURE_COLUMNS for i in range(PICTURE_COLUMNS)],
+                                        dtype=backend.int64, device=a.device))
+        return {'source': a[spread].to(self.device), 'target': b[spread].to(self.device)}
 
     def generate(self, inputs):
         return self.frozen_forward(self.networks[self.translator], inputs['source'])
