@@ -1,4 +1,5 @@
-"""minigan.gan: the GAN zoo -- models, one training recipe per GAN, and their sampling.
+"""minigan.gan: the GAN zoo -- models, one training recipe per GAN, sampling, and the metrics
+that judge them (metrics.py, classifier.py).
 
     RECIPES['dcgan'](settings, data_info, device)   a recipe ready to step (see recipe.py)
 
