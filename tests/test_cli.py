@@ -14,6 +14,7 @@ import minigan as mg
 from minigan.cli import main
 from minigan.cli.options import recipe_story, train_parser
 from minigan.gan import RECIPES
+from minigan.gan.evaluation import Evaluation
 
 # tiny options per variant; --limit 12 with batches of 4 makes an epoch of 3 batches
 TINY = {
@@ -31,6 +32,10 @@ TINY = {
     'pix2pix': ['--width', '4', '--depth', '2'],
 }
 COMMON = ['--batch-size', '4', '--limit', '12']
+METRICS = {'gan': {'modes', 'high_quality', 'reverse_kl'}, 'dcgan': {'fd', 'classes'}, 'lsgan': {'fd'},
+           'wgan': {'fd'}, 'wgan-gp': {'modes'}, 'hinge': {'fd'}, 'cgan': {'label_accuracy', 'fd'},
+           'acgan': {'label_accuracy'}, 'infogan': {'code_accuracy', 'fd'},
+           'cyclegan': {'l1', 'cycle_l1_a', 'cycle_l1_b'}, 'pix2pix': {'l1'}}
 
 
 def train(*argv):
@@ -46,6 +51,16 @@ def flatten(obj, prefix=''):
             yield from flatten(value, f'{prefix}/{i}')
     else:
         yield prefix, obj.numpy() if isinstance(obj, mg.Tensor) else obj
+
+
+@pytest.fixture(scope='module', autouse=True)
+def small_evaluations():
+    """Runs measure their models on fewer samples here: the metrics' plumbing is under test."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Evaluation, 'digit_samples', 40)
+        patch.setattr(Evaluation, 'point_samples', 200)
+        patch.setattr(Evaluation, 'pair_samples', 20)
+        yield
 
 
 @pytest.fixture(scope='module')
@@ -80,6 +95,7 @@ def test_a_resumed_run_is_bitwise_the_run_that_never_stopped(variant, runs, tmp_
 
     lines = [json.loads(line) for line in (runs(variant) / 'metrics.jsonl').read_text().splitlines()]
     assert [line['step'] for line in lines][-1] == 5 and len(lines) >= 2  # a line per epoch, and the end
+    assert METRICS[variant] <= set(lines[-1]), lines[-1]
     assert all(math.isfinite(value) for line in lines for key, value in line.items()
                if key.startswith(('loss', 'd_', 'g_')))
     picture = 'points.png' if straight['/data/kind'] == 'points' else 'samples.png'

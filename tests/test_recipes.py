@@ -12,8 +12,10 @@ import pytest
 
 import minigan as mg
 from minigan.gan import RECIPES, DataInfo
+from minigan.gan.evaluation import Evaluation
 from minigan.gan.history import HistoryPool
 from minigan.gan.noise import truncated_normal
+from minigan.utils.data import TensorDataset
 
 POINTS = DataInfo('ring8', 'points', (2,))
 DIGITS = DataInfo('digits', 'labelled', (1, 28, 28), 10)
@@ -38,6 +40,11 @@ CASES = [
     ('pix2pix', PAIRED, dict(width=4, depth=2)),
 ]
 IDS = [f"{variant}-{info.name}" for variant, info, _ in CASES]
+EXPECTED_METRICS = {  # by variant, else by kind of data
+    'points': {'modes', 'high_quality', 'reverse_kl'}, 'labelled': {'fd', 'classes', 'class_counts'},
+    'cgan': {'label_accuracy', 'fd'}, 'acgan': {'label_accuracy', 'fd'}, 'infogan': {'code_accuracy', 'fd'},
+    'cyclegan': {'l1', 'cycle_l1_a', 'cycle_l1_b'}, 'pix2pix': {'l1'},
+}
 
 
 def tiny_data(info, n, device):
@@ -114,6 +121,15 @@ def test_recipe_steps_move_every_parameter_and_survive_a_checkpoint(variant, inf
     values = out.numpy()
     assert np.isfinite(values).all() and (not info.shape[1:] or np.abs(values).max() <= 1.0)
     assert all(np.array_equal(state[k], v) for k, v in parameters(recipe).items())
+
+    # the metrics that apply to it: finite numbers (their values are the metrics' own tests')
+    evaluation = Evaluation(TensorDataset(*tiny_data(info, 24, device)), info, device)
+    evaluation.digit_samples, evaluation.point_samples = 20, 50
+    metrics = recipe.evaluate(evaluation)
+    assert set(metrics) == EXPECTED_METRICS[info.kind if variant not in EXPECTED_METRICS else variant]
+    if metrics.get('high_quality') == 0:  # no sample near a mode: no mode histogram to compare
+        assert math.isnan(metrics.pop('reverse_kl'))
+    assert all(math.isfinite(v) for value in metrics.values() for v in np.ravel(value))
 
 
 @pytest.mark.parametrize('variant', ['cgan', 'acgan'])

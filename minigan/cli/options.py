@@ -80,6 +80,9 @@ def add_common_options(parser):
                        help="where to train; cuda needs CuPy and a GPU (default: cpu)")
     group.add_argument('--seed', type=int, default=None,
                        help="seed of every random number of the run (default: 0)")
+    group.add_argument('--eval-every', type=int, default=1, metavar='N',
+                       help="measure the model (FD, accuracy, modes... see minigan/gan/evaluation.py) "
+                            "every N epochs and at the end; 0: never (default: 1)")
     group.add_argument('--out', default=None, metavar='DIR',
                        help="folder for the run's pictures, metrics, config and checkpoint "
                             "(default: runs/VARIANT-DATA; runs/main for the main job)")

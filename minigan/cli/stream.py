@@ -1,9 +1,10 @@
 """An endless stream of batches that knows where it is, so a run can stop and resume mid-epoch.
 
 Epoch e is one pass of a DataLoader (drop_last) over a permutation drawn from a generator seeded
-by (run seed, e) and given as its ``sampler``: the order of every epoch is fixed by the seed alone,
-whatever happened before. The stream's whole state is then two integers -- the epoch and how many of its batches
-were drawn -- and resuming rebuilds epoch e's loader and skips that many batches.
+by (run seed, e) and given as its ``sampler``: the order of every epoch is fixed by the seed
+alone, whatever happened before. The stream's whole state is then two integers -- the epoch and
+how many of its batches were drawn -- and resuming rebuilds epoch e's loader and skips that many
+batches.
 """
 from .. import backend
 from ..utils.data import DataLoader

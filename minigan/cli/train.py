@@ -26,6 +26,7 @@ import time
 
 from .. import backend, checkpoint, data, viz
 from ..gan import RECIPES, DataInfo, settings_dict
+from ..gan.evaluation import Evaluation
 from ..tensor import Tensor
 from ..utils.data import TensorDataset
 from . import options
@@ -116,7 +117,10 @@ def train_command(argv, out_stream=None):
         length = f"--steps {args.steps}" if args.steps else f"--epochs {args.epochs}"
         print(f"the main job: python -m minigan train {shlex.join([variant] + rest)} {length} --out "
               f"{args.out}  (a row of samples per digit)", file=say)
+    if args.eval_every < 0:
+        raise UsageError(f"--eval-every must be >= 0, got {args.eval_every}")
     run = Run.resume(recipe_class, args, given) if args.resume else Run.start(recipe_class, args, given, rest)
+    run.eval_every = args.eval_every
     return run.train(say)
 
 
@@ -133,10 +137,12 @@ class Run:
         if limit is not None:
             self.train_set = spread_subset(self.train_set, limit)
         self.recipe = recipe_class(settings, self.info, device)
+        self.evaluation = Evaluation(self.held_out, self.info, device)
         self.stream = BatchStream(self.train_set, self.recipe.settings.batch_size, seed)
         self.step, self.epochs_done, self.elapsed = 0, 0, 0.0
         self.history = {'step': []}
         self.reported_step = 0
+        self.eval_every = 1
 
     # ---- the two ways to begin
     @classmethod
@@ -284,8 +290,10 @@ class Run:
         shutil.copyfile(path, os.path.join(self.out, self.picture_name()))
         viz.loss_curves(self.history, os.path.join(self.out, 'losses.png'),
                         title=f"{self.recipe.name} on {self.data_name}")
-        with forked_rng(self.seed + METRICS_SEED):
-            metrics = self.recipe.evaluate(self.held_out)
+        metrics = {}
+        if self.eval_every and (self.epochs_done % self.eval_every == 0 or self.finished()):
+            with forked_rng(self.seed + METRICS_SEED):
+                metrics = self.recipe.evaluate(self.evaluation)
         line = {'epoch': round(epoch, 4), 'step': self.step, 'seconds': round(self.elapsed, 2),
                 **{k: round(v, 6) for k, v in loss_means.items()}, **metrics}
         with open(os.path.join(self.out, 'metrics.jsonl'), 'a') as f:
@@ -293,7 +301,7 @@ class Run:
         self.save()
         self.reported_step = self.step
         shown = ' '.join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in line.items()
-                         if k not in ('epoch', 'step', 'seconds'))
+                         if k not in ('epoch', 'step', 'seconds') and not isinstance(v, list))
         return f"epoch {epoch:.4g} (step {self.step}, {clock(self.elapsed)}): {shown}"
 
     def save(self):

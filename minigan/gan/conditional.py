@@ -37,6 +37,15 @@ class ConditionalRecipe(NoiseRecipe):
     def generate(self, inputs):
         return self.frozen_forward(self.sampling_generator(), inputs['z'], inputs['labels'])
 
+    def evaluate(self, evaluation):
+        """The share of samples the digit scorer reads as the class asked for, and the FD."""
+        if not evaluation.on_digits:
+            return {}
+        inputs = self.sample_inputs(evaluation.digit_samples)
+        images = self.generate(inputs)
+        return {'label_accuracy': evaluation.scorer.label_accuracy(images, inputs['labels']),
+                **evaluation.digit_quality(images)}
+
     def layout(self, inputs, outputs):
         n = outputs.shape[0]
         balanced = n % self.n_classes == 0 and bool((inputs['labels'] == balanced_labels(

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from .. import losses, optim
 from ..ops.shape import cat
 from .history import HistoryPool
+from .metrics import cycle_l1, held_out_l1
 from .models import PatchDiscriminator, ResnetGenerator, init_normal
 from .recipe import Parts, Settings, option
 from .translation import TranslationRecipe
@@ -99,6 +100,14 @@ class CycleGAN(TranslationRecipe):
         if identity is not None:
             logged['g_identity'] = identity.item()
         return logged
+
+    def evaluate(self, evaluation):
+        """Held-out: L1 of G_AB(a) to the true bold b, and of both round trips to where they began."""
+        a, b = evaluation.pairs()
+        forward = lambda x: self.frozen_forward(self.G_AB, x)  # noqa: E731
+        backward = lambda x: self.frozen_forward(self.G_BA, x)  # noqa: E731
+        return {'l1': held_out_l1(forward, a, b), 'cycle_l1_a': cycle_l1(forward, backward, a),
+                'cycle_l1_b': cycle_l1(backward, forward, b)}
 
     def layout(self, inputs, outputs):
         """Rows: thin a, G_AB(a), G_BA(G_AB(a)); bold b, G_BA(b), G_AB(G_BA(b))."""

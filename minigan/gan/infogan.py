@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from .. import backend, creation, losses
 from ..ops.shape import cat
+from .metrics import code_accuracy
 from .models import ConvGenerator, InfoGANDiscriminator, init_normal
 from .models.conv import one_hot
 from .noise import NoiseRecipe, NoiseSettings
@@ -122,3 +123,12 @@ class InfoGAN(NoiseRecipe):
 
     def layout(self, inputs, outputs):
         return outputs, 8
+
+    def evaluate(self, evaluation):
+        """How well the categorical code names the digit (best one-to-one match), and the FD."""
+        if not evaluation.on_digits:
+            return {}
+        inputs = self.sample_inputs(evaluation.digit_samples)
+        images = self.generate(inputs)
+        read = evaluation.scorer.predict(images)
+        return {'code_accuracy': code_accuracy(inputs['category'], read), **evaluation.digit_quality(images)}

@@ -19,6 +19,7 @@ from typing import Optional
 
 from .. import backend, creation, optim
 from ..tensor import Tensor
+from .metrics import mixture_metrics
 from .recipe import Recipe, Settings, option
 
 
@@ -95,6 +96,16 @@ class NoiseRecipe(Recipe):
         if truncation is None:
             return self.noise(n)
         return truncated_normal((n, self.settings.latent_dim), truncation, self.device)
+
+    def evaluate(self, evaluation):
+        """2-D: PacGAN's modes / high quality / reverse KL; digits: FD and the classes present."""
+        if self.data.kind == 'points':
+            samples = self.generate(self.sample_inputs(evaluation.point_samples))
+            return mixture_metrics(samples, self.data.name)
+        if not evaluation.on_digits:
+            return {}
+        images = self.generate(self.sample_inputs(evaluation.digit_samples))
+        return {**evaluation.digit_quality(images), **evaluation.class_coverage(images)}
 
     def sample_inputs(self, n, label=None, truncation=None, source=None):
         if label is not None:

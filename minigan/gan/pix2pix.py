@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from .. import functional as F
 from .. import losses
 from ..ops.shape import cat
+from .metrics import held_out_l1
 from .models import PatchDiscriminator, UNetGenerator, init_normal
 from .recipe import Parts, Settings, option
 from .translation import TranslationRecipe
@@ -63,7 +64,12 @@ class Pix2Pix(TranslationRecipe):
             loss_g.backward()
         self.optimizers['G'].step()
         return {'loss_d': loss_d.item(), 'loss_g': loss_g.item(), 'g_adversarial': adversarial.item(),
-                'l1': l1.item()}
+                'g_l1': l1.item()}
+
+    def evaluate(self, evaluation):
+        """Held-out L1 of G(a) to the true bold b (eval mode: no dropout, one answer per input)."""
+        a, b = evaluation.pairs()
+        return {'l1': held_out_l1(lambda x: self.frozen_forward(self.G, x), a, b)}
 
     def layout(self, inputs, outputs):
         """Rows: input a, G(a), and the true target b when known."""

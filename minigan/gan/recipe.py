@@ -128,8 +128,8 @@ class Recipe:
         for scheduler in self.schedulers.values():
             scheduler.step()
 
-    def evaluate(self, held_out):
-        """Quality metrics of the current model on the held-out data ({} when none apply)."""
+    def evaluate(self, evaluation):
+        """{name: number} of the current model's quality (evaluation.py; {} when none apply)."""
         return {}
 
     def state_dict(self):
