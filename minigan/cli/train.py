@@ -105,18 +105,17 @@ def train_command(argv, out_stream=None):
         if common.resume:  # the variant is the run's: read it from the checkpoint
             resume_out = common.out or options.MAIN_JOB_OUT
             variant = read_checkpoint(resume_out)['variant']
-        else:
-            variant, rest, main_job = options.MAIN_JOB[0], options.MAIN_JOB[1:] + rest, True
+        else:  # the main job: its options first, so that the user's win
+            variant, main_job = options.MAIN_JOB[0], True
+            length = [] if common.steps or common.epochs else ['--steps', str(options.MAIN_JOB_STEPS)]
+            out = [] if common.out else ['--out', options.MAIN_JOB_OUT]
+            rest = options.MAIN_JOB[1:] + length + out + rest
     recipe_class = RECIPES[variant]
     args, given = options.parse_train(options.train_parser(recipe_class), recipe_class, rest)
     args.out = args.out or resume_out
     if main_job:
-        args.out = args.out or options.MAIN_JOB_OUT
-        if args.steps is None and args.epochs is None:
-            args.steps = options.MAIN_JOB_STEPS
-        length = f"--steps {args.steps}" if args.steps else f"--epochs {args.epochs}"
-        print(f"the main job: python -m minigan train {shlex.join([variant] + rest)} {length} --out "
-              f"{args.out}  (a row of samples per digit)", file=say)
+        print(f"the main job: python -m minigan train {shlex.join([variant] + rest)}  (a row of samples "
+              "per digit)", file=say)
     if args.eval_every < 0:
         raise UsageError(f"--eval-every must be >= 0, got {args.eval_every}")
     run = Run.resume(recipe_class, args, given) if args.resume else Run.start(recipe_class, args, given, rest)
