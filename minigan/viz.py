@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
 from . import backend
+from .errors import ShapeError
 from .tensor import Tensor
 
 PAD = 2  # pixels between grid cells
@@ -32,7 +33,7 @@ def grid_array(images, columns=8, pad=PAD):
     the images left to right, top to bottom; an incomplete last row is left blank."""
     x = _host(images)
     if x.ndim != 4 or x.shape[1] not in (1, 3):
-        raise ValueError(f"image_grid: expected images (N, 1 or 3, H, W), got shape {tuple(x.shape)}")
+        raise ShapeError(f"image_grid: expected images (N, 1 or 3, H, W), got shape {tuple(x.shape)}")
     n, c, h, w = x.shape
     columns = max(1, min(columns, n))
     rows = math.ceil(n / columns)
@@ -109,7 +110,8 @@ def points_2d(points, path, centers=None, sigma=None, title=None):
         for axes in (scatter, density):
             axes.scatter(c[:, 0], c[:, 1], marker='+', color='0.5', s=40, linewidths=0.8, zorder=1)
             for x, y in c if sigma else ():
-                axes.add_patch(Circle((x, y), 3 * sigma, fill=False, color='tab:red', linewidth=0.8, zorder=3))
+                axes.add_patch(Circle((x, y), 3 * sigma, fill=False, color='tab:red', linewidth=0.8,
+                                      zorder=3))
     else:
         span = float(abs(p).max()) * 1.1 or 1.0
     window = [[-span, span], [-span, span]]

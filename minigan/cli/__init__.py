@@ -10,6 +10,8 @@ A wrong command line or bad input ends with one line, ``minigan: error: ...``, a
 import os
 import sys
 
+from ..errors import MiniganError
+
 from .sample import sample_command
 from .train import train_command
 
@@ -35,7 +37,7 @@ def main(argv=None):
         return 2
     try:
         return commands[command](rest)
-    except (ValueError, TypeError, OSError, RuntimeError) as err:
+    except (MiniganError, ValueError, TypeError, OSError, RuntimeError) as err:
         if os.environ.get('MINIGAN_DEBUG'):
             raise
         print(f"minigan: error: {err}", file=sys.stderr)

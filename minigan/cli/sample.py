@@ -13,7 +13,8 @@ import os
 from .. import backend, checkpoint, data, viz
 from ..gan import RECIPES, DataInfo
 from ..tensor import Tensor
-from .train import RUN_FORMAT, UsageError, spread_subset
+from ..errors import ArgumentError, CheckpointError, MissingFileError
+from .train import RUN_FORMAT, spread_subset
 
 
 def sample_parser():
@@ -42,7 +43,7 @@ def load_recipe(path, device):
     """The recipe of the run saved at ``path``, with its trained state, on ``device``."""
     saved = checkpoint.load(path)
     if not isinstance(saved, dict) or saved.get('format') != RUN_FORMAT:
-        raise UsageError(f"--checkpoint {path!r} is a minigan checkpoint but not one of a training run")
+        raise CheckpointError(f"--checkpoint {path!r} is a minigan checkpoint but not one of a training run")
     recipe_class = RECIPES[saved['variant']]
     info = DataInfo(**{**saved['data'], 'shape': tuple(saved['data']['shape'])})
     recipe = recipe_class(recipe_class.Settings(**saved['settings']), info, device)
@@ -52,32 +53,32 @@ def load_recipe(path, device):
 
 def read_input(path):
     if not path.endswith('.npy'):
-        raise UsageError(f"--input {path!r}: expected a .npy file of images (N, C, H, W) in [-1, 1]")
+        raise ArgumentError(f"--input {path!r}: expected a .npy file of images (N, C, H, W) in [-1, 1]")
     if not os.path.isfile(path):
-        raise UsageError(f"--input {path!r}: no such file")
+        raise MissingFileError(f"--input {path!r}: no such file")
     try:
         array = backend.load_npy(path)
     except ValueError as err:
-        raise UsageError(f"--input {path!r} is not a plain .npy array ({err})") from None
+        raise ArgumentError(f"--input {path!r} is not a plain .npy array ({err})") from None
     if not backend.is_floating(array.dtype) or array.size == 0:
-        raise UsageError(f"--input {path!r} holds {array.dtype} values of shape {tuple(array.shape)}; "
-                         "expected float images in [-1, 1]")
+        raise ArgumentError(f"--input {path!r} holds {array.dtype} values of shape {tuple(array.shape)}; "
+                            "expected float images in [-1, 1]")
     low, high = float(array.min()), float(array.max())
     if low < -1.0 - 1e-6 or high > 1.0 + 1e-6:
-        raise UsageError(f"--input {path!r} has values in [{low:.3g}, {high:.3g}]; expected images in "
-                         "[-1, 1] (x / 127.5 - 1 for 8-bit pixels)")
+        raise ArgumentError(f"--input {path!r} has values in [{low:.3g}, {high:.3g}]; expected images in "
+                            "[-1, 1] (x / 127.5 - 1 for 8-bit pixels)")
     return Tensor(array.astype(backend.float32))
 
 
 def sample_command(argv, out_stream=None):
     args = sample_parser().parse_args(argv)
     if args.n < 1:
-        raise UsageError(f"--n must be positive, got {args.n}")
+        raise ArgumentError(f"--n must be positive, got {args.n}")
     if not args.out.endswith(('.png', '.npy')):
-        raise UsageError(f"--out {args.out!r}: expected a file name ending in .png or .npy")
+        raise ArgumentError(f"--out {args.out!r}: expected a file name ending in .png or .npy")
     folder = os.path.dirname(os.path.abspath(args.out))
     if not os.path.isdir(folder):
-        raise UsageError(f"--out {args.out!r}: the folder {folder!r} does not exist")
+        raise ArgumentError(f"--out {args.out!r}: the folder {folder!r} does not exist")
     recipe = load_recipe(args.checkpoint, args.device)
     backend.manual_seed(args.seed)
     source = None

@@ -7,14 +7,15 @@ how many of its batches were drawn -- and resuming rebuilds epoch e's loader and
 batches.
 """
 from .. import backend
+from ..errors import ArgumentError
 from ..utils.data import DataLoader
 
 
 class BatchStream:
     def __init__(self, dataset, batch_size, seed):
         if batch_size > len(dataset):
-            raise ValueError(f"--batch-size {batch_size} is larger than the data set ({len(dataset)} "
-                             "examples); every batch must be full")
+            raise ArgumentError(f"--batch-size {batch_size} is larger than the data set ({len(dataset)} "
+                                "examples); every batch must be full")
         self.dataset, self.batch_size, self.seed = dataset, batch_size, seed
         self.epoch, self.position = 0, 0
         self.batches_per_epoch = len(dataset) // batch_size

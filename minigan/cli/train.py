@@ -25,6 +25,7 @@ import sys
 import time
 
 from .. import backend, checkpoint, data, viz
+from ..errors import ArgumentError, CheckpointError, MissingFileError
 from ..gan import RECIPES, DataInfo, settings_dict
 from ..gan.evaluation import Evaluation
 from ..tensor import Tensor
@@ -36,10 +37,6 @@ from .stream import BatchStream
 CHECKPOINT = 'checkpoint.npz'
 RUN_FORMAT = 'minigan-run'
 PICTURE_SEED, METRICS_SEED = 1, 2  # offsets of the run's seed for the forked generators
-
-
-class UsageError(ValueError):
-    """A wrong command line: printed as one line, exit status 2."""
 
 
 @contextlib.contextmanager
@@ -56,10 +53,10 @@ def forked_rng(seed):
 def read_checkpoint(out):
     path = os.path.join(out, CHECKPOINT)
     if not os.path.isfile(path):
-        raise UsageError(f"--resume: there is no {CHECKPOINT} in {out!r} to resume from")
+        raise MissingFileError(f"--resume: there is no {CHECKPOINT} in {out!r} to resume from")
     saved = checkpoint.load(path)
     if not isinstance(saved, dict) or saved.get('format') != RUN_FORMAT:
-        raise UsageError(f"--resume: {path} is a minigan checkpoint but not one of a training run")
+        raise CheckpointError(f"--resume: {path} is a minigan checkpoint but not one of a training run")
     return saved
 
 
@@ -73,7 +70,7 @@ def describe(name, dataset):
 def spread_subset(dataset, n):
     """The n examples i·len/n, i = 0..n−1, of a TensorDataset: every part of a sorted set."""
     if not 1 <= n <= len(dataset):
-        raise UsageError(f"--limit {n}: expected 1 to {len(dataset)}, the size of the data set")
+        raise ArgumentError(f"--limit {n}: expected 1 to {len(dataset)}, the size of the data set")
     index = backend.asarray([i * len(dataset) // n for i in range(n)], dtype=backend.int64,
                             device=dataset.tensors[0].device)
     return TensorDataset(*(Tensor(t.array[index]) for t in dataset.tensors))
@@ -86,8 +83,8 @@ def default_out(recipe_class, data_name):
 def split_variant(argv):
     if argv and not argv[0].startswith('-'):
         if argv[0] not in RECIPES:
-            raise UsageError(f"train: unknown variant {argv[0]!r}; expected one of {', '.join(RECIPES)} "
-                             "(or none, for the main job)")
+            raise ArgumentError(f"train: unknown variant {argv[0]!r}; expected one of {', '.join(RECIPES)} "
+                                "(or none, for the main job)")
         return argv[0], argv[1:]
     return None, argv
 
@@ -117,7 +114,7 @@ def train_command(argv, out_stream=None):
         print(f"the main job: python -m minigan train {shlex.join([variant] + rest)}  (a row of samples "
               "per digit)", file=say)
     if args.eval_every < 0:
-        raise UsageError(f"--eval-every must be >= 0, got {args.eval_every}")
+        raise ArgumentError(f"--eval-every must be >= 0, got {args.eval_every}")
     run = Run.resume(recipe_class, args, given) if args.resume else Run.start(recipe_class, args, given, rest)
     run.eval_every = args.eval_every
     return run.train(say)
@@ -148,16 +145,16 @@ class Run:
     def start(cls, recipe_class, args, given, argv):
         data_name = args.data or recipe_class.default_data
         if args.data_dir is not None and data_name != 'mnist':
-            raise UsageError(f"--data-dir applies to --data mnist, not to {data_name!r}")
+            raise ArgumentError(f"--data-dir applies to --data mnist, not to {data_name!r}")
         target = _target(args) or {'epochs': recipe_class.default_epochs}
         out = args.out or default_out(recipe_class, data_name)
         if os.path.exists(os.path.join(out, CHECKPOINT)):
-            raise UsageError(f"{out!r} holds a run already: continue it with --resume, or choose "
-                             "another --out (or delete the folder)")
+            raise ArgumentError(f"{out!r} holds a run already: continue it with --resume, or choose "
+                                "another --out (or delete the folder)")
         try:
             os.makedirs(out, exist_ok=True)
         except OSError as err:
-            raise UsageError(f"--out {out!r}: cannot create the folder ({err.strerror})") from None
+            raise ArgumentError(f"--out {out!r}: cannot create the folder ({err.strerror})") from None
         settings = recipe_class.Settings(**given)
         seed = 0 if args.seed is None else args.seed
         run = cls(recipe_class, out, data_name, args.data_dir, args.limit, settings, seed, target,
@@ -175,18 +172,19 @@ class Run:
         out = args.out or default_out(recipe_class, args.data or recipe_class.default_data)
         saved = read_checkpoint(out)
         if saved['variant'] != recipe_class.name:
-            raise UsageError(f"--resume: {out!r} holds a {saved['variant']} run, not {recipe_class.name}")
+            raise ArgumentError(f"--resume: {out!r} holds a {saved['variant']} run, not {recipe_class.name}")
         for name, value, theirs in [('--data', args.data, saved['data']['name']),
                                     ('--limit', args.limit, saved['limit']),
                                     ('--seed', args.seed, saved['seed'])]:
             if value is not None and value != theirs:
-                raise UsageError(f"--resume: {name} {value} differs from the run's {theirs}; a resumed "
-                                 "run keeps its data and seed")
+                raise ArgumentError(f"--resume: {name} {value} differs from the run's {theirs}; a resumed "
+                                    "run keeps its data and seed")
         for name, value in given.items():
             if saved['settings'][name] != value:
-                raise UsageError(f"--resume: {options.flag(name)} {options.describe_default(value)} differs "
-                                 f"from the run's {options.describe_default(saved['settings'][name])}; a "
-                                 "resumed run keeps its settings (start a new run to change them)")
+                theirs = options.describe_default(saved['settings'][name])
+                raise ArgumentError(f"--resume: {options.flag(name)} {options.describe_default(value)} "
+                                    f"differs from the run's {theirs}; a resumed run keeps its settings "
+                                    "(start a new run to change them)")
         settings = recipe_class.Settings(**saved['settings'])
         target = _target(args) or saved['target']
         run = cls(recipe_class, out, saved['data']['name'], saved['data_dir'], saved['limit'], settings,
@@ -322,6 +320,6 @@ def _target(args):
         value = getattr(args, name)
         if value is not None:
             if value < 1:
-                raise UsageError(f"--{name} must be a positive number, got {value}")
+                raise ArgumentError(f"--{name} must be a positive number, got {value}")
             return {name: value}
     return None

@@ -15,6 +15,7 @@ its *kind* -- which is how a training recipe knows whether it can learn from it:
 """
 from dataclasses import dataclass
 
+from ..errors import ArgumentError
 from .digits import digits
 from .mixtures import MIXTURES, grid25, mixture, mixture_dataset, mixture_geometry, ring8  # noqa: F401
 from .mnist import mnist, read_idx  # noqa: F401
@@ -47,7 +48,7 @@ CATALOG = {
 def load(name, split='train', data_dir=None, device=None):
     """The data set ``name`` of CATALOG, split 'train' or 'test', on ``device``."""
     if name not in CATALOG:
-        raise ValueError(f"data: unknown data set {name!r}; expected one of {sorted(CATALOG)}")
+        raise ArgumentError(f"data: unknown data set {name!r}; expected one of {sorted(CATALOG)}")
     if name == 'mnist' and data_dir is None:
-        raise ValueError("data: 'mnist' reads your MNIST IDX files: give the folder with --data-dir")
+        raise ArgumentError("data: 'mnist' reads your MNIST IDX files: give the folder with --data-dir")
     return CATALOG[name].load(split, data_dir, device)

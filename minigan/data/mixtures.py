@@ -16,6 +16,7 @@ import zlib
 
 from .. import backend
 from ..creation import randint, randn
+from ..errors import ArgumentError
 from ..tensor import Tensor
 from ..utils.data import TensorDataset
 
@@ -70,7 +71,7 @@ def mixture_dataset(name, split='train', device=None):
     and every run sees the same 100,000 training points (or 2,500 held-out ones).
     """
     if split not in SIZES:
-        raise ValueError(f"mixture: unknown split {split!r}; expected one of {tuple(SIZES)}")
+        raise ArgumentError(f"mixture: unknown split {split!r}; expected one of {tuple(SIZES)}")
     centres, sigma = mixture_geometry(name)
     rng = backend.generator([zlib.crc32(name.encode()), list(SIZES).index(split)])
     modes = rng.integers(0, centres.shape[0], SIZES[split])

@@ -5,6 +5,7 @@ drawn uniformly (each class equally often, whatever the batch's real labels are)
 and for ``minigan sample`` they come in class order, n/K of each, so a grid shows a row per class.
 """
 from .. import backend, creation
+from ..errors import ArgumentError, DimError
 from .noise import NoiseRecipe
 from .recipe import balanced_labels
 
@@ -21,12 +22,12 @@ class ConditionalRecipe(NoiseRecipe):
 
     def sample_inputs(self, n, label=None, truncation=None, source=None):
         if source is not None:
-            raise ValueError(f"{self.name}: --input applies to translation models (cyclegan, pix2pix)")
+            raise ArgumentError(f"{self.name}: --input applies to translation models (cyclegan, pix2pix)")
         if label is None:
             labels = balanced_labels(n, self.n_classes, self.device)
         elif not 0 <= label < self.n_classes:
-            raise ValueError(f"{self.name}: --label {label} is not a class of this model; expected "
-                             f"0 to {self.n_classes - 1}")
+            raise DimError(f"{self.name}: --label {label} is not a class of this model; expected "
+                           f"0 to {self.n_classes - 1}")
         else:
             labels = creation.full((n,), label, dtype=backend.int64, device=self.device)
         return {'z': self.latent(n, truncation), 'labels': labels}

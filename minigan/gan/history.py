@@ -10,6 +10,7 @@ The draws come from minigan's generator, and the pool's contents are part of the
 (``state_dict``), so a resumed run continues with the same pool.
 """
 from .. import backend
+from ..errors import ArgumentError, StateDictError
 from ..ops.shape import stack
 from ..tensor import Tensor
 
@@ -17,7 +18,7 @@ from ..tensor import Tensor
 class HistoryPool:
     def __init__(self, size=50):
         if size < 0:
-            raise ValueError(f"HistoryPool: size must be >= 0, got {size}")
+            raise ArgumentError(f"HistoryPool: size must be >= 0, got {size}")
         self.size = size
         self.images = []  # (C, H, W) tensors, no graph
 
@@ -46,7 +47,7 @@ class HistoryPool:
 
     def load_state_dict(self, state):
         if state['size'] != self.size:
-            raise ValueError(f"HistoryPool.load_state_dict: a pool of size {state['size']}, this one "
-                             f"holds {self.size}")
+            raise StateDictError(f"HistoryPool.load_state_dict: a pool of size {state['size']}, this one "
+                                 f"holds {self.size}")
         images = state['images']
         self.images = [] if images is None else [Tensor(images.array[i]) for i in range(images.shape[0])]

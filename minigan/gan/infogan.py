@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 
 from .. import backend, creation, losses
+from ..errors import ArgumentError, DimError
 from ..ops.shape import cat
 from .metrics import code_accuracy
 from .models import ConvGenerator, InfoGANDiscriminator, init_normal
@@ -94,12 +95,12 @@ class InfoGAN(NoiseRecipe):
         """``label`` fixes the categorical code (its digit is whatever the model learned it means)."""
         s = self.settings
         if source is not None:
-            raise ValueError("infogan: --input applies to translation models (cyclegan, pix2pix)")
+            raise ArgumentError("infogan: --input applies to translation models (cyclegan, pix2pix)")
         if label is None:
             category = balanced_labels(n, s.n_categories, self.device)
         elif not 0 <= label < s.n_categories:
-            raise ValueError(f"infogan: --label {label} is not a value of the categorical code; expected "
-                             f"0 to {s.n_categories - 1}")
+            raise DimError(f"infogan: --label {label} is not a value of the categorical code; expected "
+                           f"0 to {s.n_categories - 1}")
         else:
             category = creation.full((n,), label, dtype=backend.int64, device=self.device)
         _, continuous = self.random_codes(n)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .. import backend, creation, optim
+from ..errors import ArgumentError
 from ..tensor import Tensor
 from .metrics import mixture_metrics
 from .recipe import Recipe, Settings, option
@@ -41,7 +42,7 @@ class NoiseSettings(Settings):
 def truncated_normal(shape, threshold, device):
     """N(0, 1) draws with every |value| > threshold redrawn until none is (the truncation trick)."""
     if not threshold > 0:
-        raise ValueError(f"truncation: the threshold must be positive, got {threshold}")
+        raise ArgumentError(f"truncation: the threshold must be positive, got {threshold}")
     z = backend.random_normal(shape, backend.float32, 'cpu')
     while True:
         outside = abs(z) > threshold
@@ -109,8 +110,8 @@ class NoiseRecipe(Recipe):
 
     def sample_inputs(self, n, label=None, truncation=None, source=None):
         if label is not None:
-            raise ValueError(f"{self.name}: --label applies to conditional models (cgan, acgan, infogan); "
-                             f"{self.name} is unconditional")
+            raise ArgumentError(f"{self.name}: --label applies to conditional models (cgan, acgan, infogan); "
+                                f"{self.name} is unconditional")
         if source is not None:
-            raise ValueError(f"{self.name}: --input applies to translation models (cyclegan, pix2pix)")
+            raise ArgumentError(f"{self.name}: --input applies to translation models (cyclegan, pix2pix)")
         return {'z': self.latent(n, truncation)}

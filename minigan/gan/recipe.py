@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, fields
 from typing import Optional
 
 from .. import backend, optim
+from ..errors import ArgumentError, StateDictError
 from ..tensor import Tensor, no_grad
 
 
@@ -82,8 +83,8 @@ class Recipe:
 
     def __init__(self, settings, data, device='cpu'):
         if data.kind not in self.kinds:
-            raise ValueError(f"{self.name}: cannot train on {data.name!r}, a data set of kind {data.kind!r}; "
-                             f"it needs one of kind {' or '.join(self.kinds)}")
+            raise ArgumentError(f"{self.name}: cannot train on {data.name!r}, a data set of kind "
+                                f"{data.kind!r}; it needs one of kind {' or '.join(self.kinds)}")
         self.settings, self.data, self.device = settings, data, device
         parts = self.build()
         for net in parts.networks.values():
@@ -144,8 +145,8 @@ class Recipe:
         for group, parts in groups.items():
             saved = state.get(group, {})
             if set(saved) != set(parts):
-                raise ValueError(f"{self.name}: the checkpoint's {group} are {sorted(saved)}, this recipe "
-                                 f"has {sorted(parts)}; was it written by another variant?")
+                raise StateDictError(f"{self.name}: the checkpoint's {group} are {sorted(saved)}, this "
+                                     f"recipe has {sorted(parts)}; was it written by another variant?")
         for group, parts in groups.items():
             for name, part in parts.items():
                 part.load_state_dict(state[group][name])

@@ -6,6 +6,7 @@ Their pictures show, per column, a held-out input above its translation (and, de
 recipe, the reconstruction or the true target).
 """
 from .. import backend
+from ..errors import ArgumentError, ShapeError
 from ..tensor import Tensor
 from .recipe import Recipe
 
@@ -19,13 +20,13 @@ class TranslationRecipe(Recipe):
 
     def sample_inputs(self, n, label=None, truncation=None, source=None):
         if label is not None or truncation is not None:
-            raise ValueError(f"{self.name}: --label and --truncation apply to noise-driven models; "
-                             f"{self.name} translates the images given with --input")
+            raise ArgumentError(f"{self.name}: --label and --truncation apply to noise-driven models; "
+                                f"{self.name} translates the images given with --input")
         if source is None:
-            raise ValueError(f"{self.name}: translation needs source images (--input FILE.npy)")
+            raise ArgumentError(f"{self.name}: translation needs source images (--input FILE.npy)")
         expected = tuple(self.data.shape)
         if source.ndim != 4 or tuple(source.shape[1:]) != expected:
-            raise ValueError(f"{self.name}: --input holds an array of shape {tuple(source.shape)}; expected "
+            raise ShapeError(f"{self.name}: --input holds an array of shape {tuple(source.shape)}; expected "
                              f"(N, {', '.join(map(str, expected))}) images in [-1, 1]")
         return {'source': source[:n].to(self.device)}
 

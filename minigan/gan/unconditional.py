@@ -17,6 +17,7 @@ for the plain ``gan``, fully connected ones; on 2-D points always the PacGAN MLP
 """
 from dataclasses import dataclass
 
+from ..errors import ArgumentError
 from ..tensor import set_grad_enabled
 from .models import (ConvDiscriminator, ConvGenerator, MLPDiscriminator, MLPGenerator, init_normal,
                      spectral_normalized)
@@ -63,10 +64,10 @@ class UnconditionalRecipe(NoiseRecipe):
     def build(self):
         s, data = self.settings, self.data
         if s.pack < 1 or s.batch_size % s.pack:
-            raise ValueError(f"{self.name}: --pack {s.pack} must be >= 1 and divide --batch-size "
-                             f"{s.batch_size}")
+            raise ArgumentError(f"{self.name}: --pack {s.pack} must be >= 1 and divide --batch-size "
+                                f"{s.batch_size}")
         if s.n_critic < 1:
-            raise ValueError(f"{self.name}: --n-critic must be >= 1, got {s.n_critic}")
+            raise ArgumentError(f"{self.name}: --n-critic must be >= 1, got {s.n_critic}")
         shape, m = data.shape, s.pack
         packed = (m * shape[0], *shape[1:])
         if data.is_image and self.conv:

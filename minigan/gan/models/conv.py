@@ -20,6 +20,7 @@ discriminator gets it as K constant feature maps, map k all ones for label k, jo
 channels -- so every first-layer filter sees the label at every position.
 """
 from ... import creation, nn
+from ...errors import ArgumentError
 from ...ops.shape import cat
 
 
@@ -30,8 +31,8 @@ def one_hot(labels, n_classes, dtype=None):
 
 def _check_size(name, img_size):
     if img_size % 4:
-        raise ValueError(f"{name}: img_size {img_size} is not divisible by 4; the two stride-2 layers "
-                         "need it (28 and 32 work)")
+        raise ArgumentError(f"{name}: img_size {img_size} is not divisible by 4; the two stride-2 layers "
+                            "need it (28 and 32 work)")
 
 
 class ConvGenerator(nn.Module):

@@ -15,6 +15,7 @@ flattens its input: the fully connected GAN of Goodfellow et al. (2014).
 import math
 
 from ... import nn
+from ...errors import ArgumentError
 
 
 class Maxout(nn.Module):
@@ -23,7 +24,7 @@ class Maxout(nn.Module):
     def __init__(self, in_features, out_features, pieces=5):
         super().__init__()
         if pieces < 1:
-            raise ValueError(f"Maxout: pieces must be >= 1, got {pieces}")
+            raise ArgumentError(f"Maxout: pieces must be >= 1, got {pieces}")
         self.out_features, self.pieces = out_features, pieces
         self.linear = nn.Linear(in_features, out_features * pieces)
 

@@ -34,6 +34,7 @@ back: 28² becomes 32² for depth 3.
 """
 from ... import functional as F
 from ... import nn
+from ...errors import ArgumentError, ShapeError
 from ...ops.shape import cat
 
 
@@ -42,7 +43,7 @@ def _norm(kind, channels):
         return nn.InstanceNorm2d(channels)
     if kind == 'batch':
         return nn.BatchNorm2d(channels)
-    raise ValueError(f"norm must be 'instance' or 'batch', got {kind!r}")
+    raise ArgumentError(f"norm must be 'instance' or 'batch', got {kind!r}")
 
 
 class ResidualBlock(nn.Module):
@@ -78,7 +79,7 @@ class ResnetGenerator(nn.Module):
 
     def forward(self, x):
         if x.shape[-1] % 4 or x.shape[-2] % 4:
-            raise ValueError(f"ResnetGenerator: input of shape {tuple(x.shape)}; expected H and W "
+            raise ShapeError(f"ResnetGenerator: input of shape {tuple(x.shape)}; expected H and W "
                              "divisible by 4 (two stride-2 layers and back)")
         return self.net(x)
 
@@ -135,7 +136,7 @@ class UNetGenerator(nn.Module):
     def __init__(self, in_channels=1, out_channels=1, width=64, depth=3, dropout=0.5):
         super().__init__()
         if depth < 2:
-            raise ValueError(f"UNetGenerator: depth must be >= 2, got {depth}")
+            raise ArgumentError(f"UNetGenerator: depth must be >= 2, got {depth}")
         self.depth = depth
         widths = [width * min(2 ** i, 8) for i in range(depth)]  # 64, 128, 256, 512, 512, ...
         block = UNetBlock(widths[-2], widths[-1])  # innermost
