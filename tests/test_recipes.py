@@ -199,3 +199,11 @@ def test_history_pool_fills_then_mixes_old_and_new_and_round_trips(tmp_path):
     copy.load_state_dict(mg.load(tmp_path / 'pool.npz'))
     assert [t.item() for t in copy.images] == [t.item() for t in pool.images]
     assert HistoryPool(size=0).query(first) is first
+
+
+def test_pictures_show_a_grid_of_images_or_2500_points():
+    assert make('gan', POINTS, dict(width=8), 'cpu').fixed_inputs(None)['z'].shape == (2500, 2)
+    assert make('dcgan', DIGITS, dict(width=4), 'cpu').fixed_inputs(None)['z'].shape == (64, 100)
+    inputs = make('infogan', DIGITS, dict(width=4), 'cpu').fixed_inputs(None)
+    assert inputs['category'].tolist() == [k // 8 for k in range(80)]  # a row per code value
+    assert inputs['continuous'][:8, 0].tolist() == pytest.approx(np.linspace(-1, 1, 8).tolist())

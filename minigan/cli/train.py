@@ -161,8 +161,7 @@ class Run:
                   args.device)
         config = {'command': 'python -m minigan train ' + shlex.join([recipe_class.name] + argv),
                   'variant': recipe_class.name, 'data': data_name, 'limit': args.limit, 'seed': seed,
-                  'target': target,
-                  'settings': settings_dict(run.recipe.settings)}
+                  'target': target, 'settings': settings_dict(run.recipe.settings)}
         with open(os.path.join(out, 'config.json'), 'w') as f:
             json.dump(config, f, indent=2)
         return run

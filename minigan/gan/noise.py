@@ -20,6 +20,7 @@ from typing import Optional
 from .. import backend, creation, optim
 from ..errors import ArgumentError
 from ..tensor import Tensor
+from .evaluation import POINT_SAMPLES
 from .metrics import mixture_metrics
 from .recipe import Recipe, Settings, option
 
@@ -97,6 +98,10 @@ class NoiseRecipe(Recipe):
         if truncation is None:
             return self.noise(n)
         return truncated_normal((n, self.settings.latent_dim), truncation, self.device)
+
+    def fixed_inputs(self, held_out):
+        """64 images for a grid, or 2,500 points for a scatter (PacGAN's evaluation size)."""
+        return self.sample_inputs(POINT_SAMPLES if self.data.kind == 'points' else 64)
 
     def evaluate(self, evaluation):
         """2-D: PacGAN's modes / high quality / reverse KL; digits: FD and the classes present."""

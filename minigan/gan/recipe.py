@@ -133,15 +133,18 @@ class Recipe:
         """{name: number} of the current model's quality (evaluation.py; {} when none apply)."""
         return {}
 
+    def _stateful(self):
+        return {'networks': self.networks, 'optimizers': self.optimizers,
+                'schedulers': self.schedulers, 'extras': self.extras}
+
     def state_dict(self):
-        groups = {'networks': self.networks, 'optimizers': self.optimizers,
-                  'schedulers': self.schedulers, 'extras': self.extras}
+        """{'networks': {'G': ...}, 'optimizers': {...}, 'schedulers': {...}, 'extras': {...}}."""
         return {group: {name: part.state_dict() for name, part in parts.items()}
-                for group, parts in groups.items()}
+                for group, parts in self._stateful().items()}
 
     def load_state_dict(self, state):
-        groups = {'networks': self.networks, 'optimizers': self.optimizers,
-                  'schedulers': self.schedulers, 'extras': self.extras}
+        """Restore every part from ``state_dict()``'s structure; the parts' names must match."""
+        groups = self._stateful()
         for group, parts in groups.items():
             saved = state.get(group, {})
             if set(saved) != set(parts):
@@ -167,7 +170,8 @@ class Recipe:
         finally:
             module.requires_grad_(True)
 
-    def frozen_forward(self, module, *inputs):
+    @staticmethod
+    def frozen_forward(module, *inputs):
         """module(*inputs) in eval mode without a graph (sampling), restoring the mode after."""
         was_training = module.training
         module.eval()
