@@ -26,7 +26,7 @@ TINY = {
     'hinge': ['--width', '4', '--ema-start', '1'],
     'cgan': ['--width', '4'],
     'acgan': ['--width', '4'],
-    'infogan': ['--width', '4'],
+    'infogan': ['--width', '4', '--hidden', '16'],
     'cyclegan': ['--width', '4', '--n-blocks', '1', '--pool-size', '2', '--n-epochs', '1',
                  '--n-epochs-decay', '2'],
     'pix2pix': ['--width', '4', '--depth', '2'],

@@ -35,7 +35,7 @@ CASES = [
     ('hinge', DIGITS, dict(width=4, ema_start=0)),
     ('cgan', DIGITS, dict(width=4)),
     ('acgan', DIGITS, dict(width=4)),
-    ('infogan', DIGITS, dict(width=4)),
+    ('infogan', DIGITS, dict(width=4, hidden=16)),
     ('cyclegan', UNPAIRED, dict(width=4, n_blocks=1, pool_size=3)),
     ('pix2pix', PAIRED, dict(width=4, depth=2)),
 ]

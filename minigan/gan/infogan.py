@@ -11,7 +11,8 @@ and the continuous ones its slant and width.
     D/Q step:  loss_D = BCE_D(D(x), D(x̃))  − L_I(x̃ detached)     (trains D and Q)
     G step:    loss_G = −E[log D(x̃)]        − L_I(x̃)              (trains G)
 
-with x̃ = G(z, c). The paper's MNIST settings: Adam, lr 2e-4 for D, 1e-3 for G, β1 = 0.5.
+with x̃ = G(z, c). The paper's MNIST settings: Adam, lr 2e-4 for D, 1e-3 for G, β1 = 0.5; a fully
+connected layer of 1,024 units before G's transposed convolutions and after D's convolutions.
 """
 import math
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ class InfoGANSettings(NoiseSettings, AdamSettings):
     n_continuous: int = option(2, "continuous codes, each U(-1, 1)")
     lambda_cat: float = option(1.0, "weight of the categorical code's information term")
     lambda_cont: float = option(0.1, "weight of the continuous codes' information term")
+    hidden: int = option(1024, "units of the fully connected layer before G's convolutions and after "
+                               "D's (the paper's MNIST networks)")
 
 
 class InfoGAN(NoiseRecipe):
@@ -48,8 +51,8 @@ class InfoGAN(NoiseRecipe):
         s, (c, size, _) = self.settings, self.data.shape
         width = s.width or 64
         codes = s.n_categories + s.n_continuous
-        G = init_normal(ConvGenerator(s.latent_dim + codes, c, size, width))
-        D = init_normal(InfoGANDiscriminator(c, size, width, s.n_categories, s.n_continuous))
+        G = init_normal(ConvGenerator(s.latent_dim + codes, c, size, width, hidden=s.hidden))
+        D = init_normal(InfoGANDiscriminator(c, size, width, s.n_categories, s.n_continuous, s.hidden))
         return Parts({'G': G, 'D': D}, {'G': self.adam(G.parameters(), s.lr, s.betas),
                                         'D': self.adam(D.parameters(), s.d_lr, s.betas)})
 

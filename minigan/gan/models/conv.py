@@ -36,14 +36,22 @@ def _check_size(name, img_size):
 
 
 class ConvGenerator(nn.Module):
-    """z (N, latent_dim) [and labels (N,) when n_classes > 0] → images (N, channels, img_size, img_size)."""
+    """z (N, latent_dim) [and labels (N,) when n_classes > 0] → images (N, channels, img_size, img_size).
 
-    def __init__(self, latent_dim=100, channels=1, img_size=28, width=64, n_classes=0):
+    ``hidden`` > 0 puts a fully connected layer of that many units (batch norm, ReLU) before the
+    projection, as InfoGAN's MNIST generator has (1,024).
+    """
+
+    def __init__(self, latent_dim=100, channels=1, img_size=28, width=64, n_classes=0, hidden=0):
         super().__init__()
         _check_size('ConvGenerator', img_size)
         self.latent_dim, self.n_classes, self.width = latent_dim, n_classes, width
         self.base = img_size // 4
-        self.project = nn.Linear(latent_dim + n_classes, 2 * width * self.base ** 2, bias=False)
+        inputs, layers = latent_dim + n_classes, []
+        if hidden:
+            layers = [nn.Linear(inputs, hidden, bias=False), nn.BatchNorm1d(hidden), nn.ReLU()]
+            inputs = hidden
+        self.project = nn.Sequential(*layers, nn.Linear(inputs, 2 * width * self.base ** 2, bias=False))
         self.net = nn.Sequential(
             nn.BatchNorm2d(2 * width), nn.ReLU(),
             nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(),
@@ -57,17 +65,20 @@ class ConvGenerator(nn.Module):
 
 
 class ConvTrunk(nn.Module):
-    """x (N, in_channels, S, S) → features (N, 2·width·(S/4)²)."""
+    """x (N, in_channels, S, S) → features (N, 2·width·(S/4)²), or (N, hidden) when ``hidden`` > 0
+    adds a fully connected layer (batch norm, LeakyReLU) on top, as InfoGAN's MNIST D has (1,024)."""
 
-    def __init__(self, in_channels=1, img_size=28, width=64, batch_norm=True):
+    def __init__(self, in_channels=1, img_size=28, width=64, batch_norm=True, hidden=0):
         super().__init__()
         _check_size('ConvTrunk', img_size)
-        self.features = 2 * width * (img_size // 4) ** 2
+        flat = 2 * width * (img_size // 4) ** 2
+        fully_connected = [nn.Linear(flat, hidden, bias=False), nn.BatchNorm1d(hidden), nn.LeakyReLU(0.2)]
+        self.features = hidden or flat
         self.net = nn.Sequential(
             nn.Conv2d(in_channels, width, 4, 2, 1), nn.LeakyReLU(0.2),
             nn.Conv2d(width, 2 * width, 4, 2, 1, bias=not batch_norm),
             *([nn.BatchNorm2d(2 * width)] if batch_norm else []), nn.LeakyReLU(0.2),
-            nn.Flatten())
+            nn.Flatten(), *(fully_connected if hidden else []))
 
     def forward(self, x):
         return self.net(x)
@@ -110,13 +121,14 @@ class InfoGANDiscriminator(nn.Module):
     """x (N, C, S, S) → (real/fake logits (N,), Q's categorical logits (N, n_categories),
     Q's means of the continuous codes (N, n_continuous)).
 
-    D and Q share the trunk; Q adds one hidden layer of 128 units (Chen et al. 2016, MNIST).
+    D and Q share the trunk (with a fully connected layer of ``hidden`` units on top: 1,024 in
+    the paper's MNIST network); Q adds one layer of 128 units (Chen et al. 2016).
     """
 
-    def __init__(self, channels=1, img_size=28, width=64, n_categories=10, n_continuous=2):
+    def __init__(self, channels=1, img_size=28, width=64, n_categories=10, n_continuous=2, hidden=0):
         super().__init__()
         self.n_categories = n_categories
-        self.trunk = ConvTrunk(channels, img_size, width)
+        self.trunk = ConvTrunk(channels, img_size, width, hidden=hidden)
         self.head = nn.Linear(self.trunk.features, 1)
         self.q = nn.Sequential(nn.Linear(self.trunk.features, 128, bias=False), nn.BatchNorm1d(128),
                                nn.LeakyReLU(0.2), nn.Linear(128, n_categories + n_continuous))
