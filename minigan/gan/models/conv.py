@@ -72,13 +72,13 @@ class ConvTrunk(nn.Module):
         super().__init__()
         _check_size('ConvTrunk', img_size)
         flat = 2 * width * (img_size // 4) ** 2
-        fully_connected = [nn.Linear(flat, hidden, bias=False), nn.BatchNorm1d(hidden), nn.LeakyReLU(0.2)]
+        layers = [nn.Conv2d(in_channels, width, 4, 2, 1), nn.LeakyReLU(0.2),
+                  nn.Conv2d(width, 2 * width, 4, 2, 1, bias=not batch_norm),
+                  *([nn.BatchNorm2d(2 * width)] if batch_norm else []), nn.LeakyReLU(0.2), nn.Flatten()]
+        if hidden:
+            layers += [nn.Linear(flat, hidden, bias=False), nn.BatchNorm1d(hidden), nn.LeakyReLU(0.2)]
         self.features = hidden or flat
-        self.net = nn.Sequential(
-            nn.Conv2d(in_channels, width, 4, 2, 1), nn.LeakyReLU(0.2),
-            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=not batch_norm),
-            *([nn.BatchNorm2d(2 * width)] if batch_norm else []), nn.LeakyReLU(0.2),
-            nn.Flatten(), *(fully_connected if hidden else []))
+        self.net = nn.Sequential(*layers)
 
     def forward(self, x):
         return self.net(x)
