@@ -190,3 +190,15 @@ def test_help_explains_every_option_of_every_variant():
         assert 'step' in text and recipe_story(recipe).split('\n')[0] in text  # the recipe's own story
     general = train_parser().format_help()
     assert all(name in general for name in RECIPES) and 'main job' in general
+
+
+@pytest.mark.parametrize('variant', ['cgan', 'cyclegan'])
+def test_a_run_on_the_strict_cuda_stand_in_keeps_every_array_on_the_device(variant, tmp_path):
+    """The loop's own arrays (batches, fixed inputs, metrics, pictures, checkpoint, resume) too."""
+    out = str(tmp_path / 'run')
+    train(variant, '--steps', '2', '--device', 'cuda', '--out', out, *COMMON, *TINY[variant])
+    train('--resume', '--steps', '4', '--device', 'cuda', '--out', out)
+    assert mg.load(tmp_path / 'run' / 'checkpoint.npz')['step'] == 4
+    assert main(['sample', '--checkpoint', str(tmp_path / 'run' / 'checkpoint.npz'), '--device', 'cuda',
+                 '--n', '4', '--out', str(tmp_path / 's.npy')]) == 0
+    assert np.load(tmp_path / 's.npy').shape == (4, 1, 28, 28)

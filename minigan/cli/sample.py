@@ -41,7 +41,7 @@ def sample_parser():
 
 def load_recipe(path, device):
     """The recipe of the run saved at ``path``, with its trained state, on ``device``."""
-    saved = checkpoint.load(path)
+    saved = checkpoint.load(path, map_location=device)
     if not isinstance(saved, dict) or saved.get('format') != RUN_FORMAT:
         raise CheckpointError(f"--checkpoint {path!r} is a minigan checkpoint but not one of a training run")
     recipe_class = RECIPES[saved['variant']]

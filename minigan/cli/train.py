@@ -50,11 +50,12 @@ def forked_rng(seed):
         backend.set_rng_state(state)
 
 
-def read_checkpoint(out):
+def read_checkpoint(out, device=None):
+    """The run saved in ``out``, its arrays on ``device`` (None: where they were saved)."""
     path = os.path.join(out, CHECKPOINT)
     if not os.path.isfile(path):
         raise MissingFileError(f"--resume: there is no {CHECKPOINT} in {out!r} to resume from")
-    saved = checkpoint.load(path)
+    saved = checkpoint.load(path, map_location=device)
     if not isinstance(saved, dict) or saved.get('format') != RUN_FORMAT:
         raise CheckpointError(f"--resume: {path} is a minigan checkpoint but not one of a training run")
     return saved
@@ -169,7 +170,7 @@ class Run:
     @classmethod
     def resume(cls, recipe_class, args, given):
         out = args.out or default_out(recipe_class, args.data or recipe_class.default_data)
-        saved = read_checkpoint(out)
+        saved = read_checkpoint(out, args.device)
         if saved['variant'] != recipe_class.name:
             raise ArgumentError(f"--resume: {out!r} holds a {saved['variant']} run, not {recipe_class.name}")
         for name, value, theirs in [('--data', args.data, saved['data']['name']),
