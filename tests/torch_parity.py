@@ -18,29 +18,33 @@ def _zeros_if_none(g, like):
 
 
 def check_parity(torch, mg_fn, torch_fn, arrays, device='cpu', differentiable=None, order=2,
-                 rtol=1e-6, atol=1e-10, constants=()):
-    """Assert mg_fn and torch_fn agree on ``arrays`` (float64 NumPy arrays) to ``order``.
+                 rtol=1e-6, atol=1e-10, constants=(), layout=None):
+    """Assert mg_fn and torch_fn agree on ``arrays`` (float64 NumPy arrays) to ``order``; return
+    minigan's output and first-order gradients (for checks of their own).
 
     ``differentiable`` lists which arrays require grad (default: all). ``constants`` are extra
     arguments passed to both functions unchanged (ints, shapes...). Order 1 compares
     d sum(f · v) / dx for a random v; order 2 also compares d sum(g · w) / dx of those gradients
-    g for random w (the backward of the backward).
+    g for random w (the backward of the backward). ``layout`` (array -> array with the same
+    values, e.g. other strides) is applied to minigan's 4-d inputs and cotangents v, w: the
+    kernels then meet the layouts they meet inside a network.
     """
     if differentiable is None:
         differentiable = [True] * len(arrays)
-    xs = [mg.tensor(a, dtype=mg.float64, device=device, requires_grad=r)
+    lay = (lambda a: a) if layout is None else (lambda a: layout(a) if a.ndim == 4 else a)
+    xs = [mg.Tensor(lay(mg.tensor(a, dtype=mg.float64, device=device).array)).requires_grad_(r)
           for a, r in zip(arrays, differentiable)]
     ts = [torch.tensor(a, dtype=torch.float64, requires_grad=r) for a, r in zip(arrays, differentiable)]
     y = mg_fn(*xs, *constants)
     yt = torch_fn(*ts, *constants)
     np.testing.assert_allclose(y.numpy(), yt.detach().numpy(), rtol=rtol, atol=atol, err_msg='forward')
     if order == 0:
-        return
+        return y, None
     rng = np.random.default_rng(1)
     v = rng.standard_normal(tuple(yt.shape))
     wrt = [x for x, r in zip(xs, differentiable) if r]
     wrt_t = [t for t, r in zip(ts, differentiable) if r]
-    gs = mg.grad((y * mg.tensor(v, dtype=mg.float64, device=device)).sum(), wrt,
+    gs = mg.grad((y * _on(v, device, lay)).sum(), wrt,
                  create_graph=order > 1, allow_unused=True)
     gts = torch.autograd.grad((yt * torch.tensor(v)).sum(), wrt_t, create_graph=order > 1,
                               allow_unused=True)
@@ -49,9 +53,9 @@ def check_parity(torch, mg_fn, torch_fn, arrays, device='cpu', differentiable=No
         np.testing.assert_allclose(_zeros_if_none(_host(g), x), expected, rtol=rtol, atol=atol,
                                    err_msg=f'gradient {i}')
     if order < 2:
-        return
+        return y, gs
     ws = [rng.standard_normal(x.shape) for x in wrt]
-    s = sum(((g * mg.tensor(w, dtype=mg.float64, device=device)).sum() for g, w in zip(gs, ws)
+    s = sum(((g * _on(w, device, lay)).sum() for g, w in zip(gs, ws)
              if g is not None and g.requires_grad), mg.tensor(0.0, dtype=mg.float64, device=device))
     st = sum(((gt * torch.tensor(w)).sum() for gt, w in zip(gts, ws)
               if gt is not None and gt.requires_grad), torch.tensor(0.0, dtype=torch.float64))
@@ -61,3 +65,9 @@ def check_parity(torch, mg_fn, torch_fn, arrays, device='cpu', differentiable=No
         expected = _zeros_if_none(None if ggt is None else ggt.numpy(force=True), x)
         np.testing.assert_allclose(_zeros_if_none(_host(gg), x), expected, rtol=rtol, atol=atol,
                                    err_msg=f'gradient of gradient {i}')
+    return y, gs
+
+
+def _on(array, device, lay):
+    """A float64 constant tensor of ``array`` on ``device``, laid out by ``lay``."""
+    return mg.Tensor(lay(mg.tensor(array, dtype=mg.float64, device=device).array))
