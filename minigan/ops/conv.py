@@ -26,6 +26,7 @@ from .. import backend
 from ..function import Function
 from ..tensor import Tensor
 from .im2col import Window, col2im, im2col, out_size, scratch, to_chwn
+from .links import link, pass_zeros
 
 
 def chwn(a):
@@ -69,6 +70,10 @@ class Conv2d(Function):
     def backward(self, gy):
         x, w = self.inputs[:2]
         need = self.needs_input_grad
+        zeros = pass_zeros(self, gy)
+        if zeros:
+            return zeros
+        gy = link(gy, x, w)  # as torch's convolution_backward(gy, x, w): each result needs x and w
         grads = (ConvTranspose2d(self.win, self.groups)(gy, w) if need[0] else None,
                  Conv2dWeight(self.win, self.groups)(x, gy) if need[1] else None)
         if len(self.inputs) == 3:
@@ -99,6 +104,10 @@ class ConvTranspose2d(Function):
     def backward(self, gx):
         y, w = self.inputs[:2]
         need = self.needs_input_grad
+        zeros = pass_zeros(self, gx)
+        if zeros:
+            return zeros
+        gx = link(gx, y, w)
         # Both gradients read the windows of gx: gather them once (from gx itself, now).
         cols = im2col(chwn(gx.array), self.win) if need[0] and need[1] else None
         grads = (Conv2d(self.win, self.groups, cols)(gx, w) if need[0] else None,
