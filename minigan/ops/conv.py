@@ -115,8 +115,9 @@ class ConvTranspose2d(Function):
         zeros = pass_zeros(self, gx)
         if zeros:
             return zeros
-        gx = as_chwn(link(gx, y, w))
-        # Both gradients read the windows of gx: gather them once (from gx itself, now).
+        gx = link(gx, y, w)
+        # Both gradients read the windows of gx: gather them once (from gx itself, now; in any
+        # layout: the gather moves the values anyway, so gx needs no relayout first).
         cols = im2col(chwn(gx.array), self.win) if need[0] and need[1] else None  # in scratch
         grads = (Conv2d(self.win, self.groups, cols)(gx, w) if need[0] else None,
                  Conv2dWeight(self.win, self.groups, cols)(gx, y) if need[1] else None)

@@ -21,11 +21,12 @@ The ops in conv.py / pool.py hand out (N, C, H, W) *views* of these buffers.
            cols[c, i, j, oh, ow, n] = xpad[c, oh*sh + i*dh, ow*sw + j*dw, n]
            -- a copy of one strided view of the padded image (``windows``)
   col2im   its adjoint: every column entry is *added* back to the pixel it was read from
-           -- kh*kw strided copies and adds, the only Python loop
+           -- through the same view, one += per group of offsets whose reads never meet
 
 Two more things make them fast: each core moves its own block of channels (parallel.per_core),
 and the column matrices live in reused scratch memory (``scratch``).
 """
+import math
 import threading
 from collections import namedtuple
 
@@ -59,26 +60,6 @@ class Window(namedtuple('Window', 'kernel stride dilation pad big small')):
             for j in range(kw):
                 yield i, j, (slice(None), slice(i * dh, i * dh + (oh - 1) * sh + 1, sh),
                              slice(j * dw, j * dw + (ow - 1) * sw + 1, sw))
-
-    def valid(self, i, j):
-        """For kernel offset (i, j): (output block, image block) of the reads that land inside
-        the image -- the rest read padding. None when no read does."""
-        blocks = [_valid_1d(o, n, s, k * d - p) for o, n, s, k, d, p
-                  in zip(self.small, self.big, self.stride, (i, j), self.dilation, self.pad)]
-        if None in blocks:
-            return None
-        (o_h, i_h), (o_w, i_w) = blocks
-        return (slice(None), o_h, o_w), (slice(None), i_h, i_w)
-
-
-def _valid_1d(n_out, n_in, stride, shift):
-    """Outputs o in [0, n_out) whose read o*stride + shift lies in [0, n_in), and those reads."""
-    lo = max(0, -(shift // stride))               # ceil(-shift / stride), at least 0
-    hi = min(n_out, (n_in - 1 - shift) // stride + 1) if n_in - 1 - shift >= 0 else 0
-    if hi <= lo:
-        return None
-    start = lo * stride + shift
-    return slice(lo, hi), slice(start, start + (hi - lo - 1) * stride + 1, stride)
 
 
 def out_size(size, kernel, stride, pad_lo, pad_hi, dilation, ceil_mode=False):
@@ -127,44 +108,62 @@ def windows(xpad, win):
 def col2im(cols, win, C, N):
     """The adjoint of im2col: columns (C*kh*kw, OH*OW*N) -> a new (C, H, W, N), overlaps summed.
 
-    Each kernel offset adds its block of columns onto the pixels it read. The pixels of one
-    stride phase (rows h = p mod sh, columns w = q mod sw) are what a block can reach; the first
-    block of each phase is copied in rather than added, and the rest of that phase set to 0, so
-    no pass zeroes the whole image first (with 16 offsets over 4 phases: 12 adds, not 16).
+    Every column entry is added back onto the padded-image pixel it was read from, through the
+    same strided view im2col copies. That view is no place for one big += (windows overlap and
+    one update would overwrite another), but a group of kernel offsets never overlaps when their
+    offsets i*d differ modulo the stride: the pixels oh*s + i*d are then distinct. So the sum
+    is one += per group -- for k=4, s=2: 4 groups of 2x2 offsets, each a single ufunc call that
+    walks the image channel by channel (cache-friendly) -- the first group copied in rather than
+    added when it covers the image, so nothing is zeroed first. Then the padding is cut away.
     """
     xp = backend.xp_of(cols)
-    (kh, kw), (sh, sw), (H, W) = win.kernel, win.stride, win.big
-    cols = cols.reshape((C, kh, kw) + win.small + (N,))
-    x = xp.empty((C, H, W, N), dtype=cols.dtype)
+    cols = cols.reshape((C,) + win.kernel + win.small + (N,))
+    x = xp.empty((C,) + win.big + (N,), dtype=cols.dtype)
+    direct = win.pad == (0, 0) and win.span == win.big  # the padded image is the image
+    groups = [(r, c) for r in _disjoint_offsets(win, 0) for c in _disjoint_offsets(win, 1)]
+    covered = _first_group_covers(win)
 
     def accumulate(lo, hi):
-        image, parts, started = x[lo:hi], cols[lo:hi], set()
-        for i in range(kh):
-            for j in range(kw):
-                blocks = win.valid(i, j)
-                if blocks is None:
-                    continue
-                (_, rows, columns), (_, h, w) = blocks
-                phase = (h.start % sh, w.start % sw)
-                if phase in started:
-                    image[:, h, w] += parts[:, i, j, rows, columns]
-                    continue
-                image[:, h, w] = parts[:, i, j, rows, columns]
-                r, t = h.start // sh, w.start // sw  # the block within the phase's own grid
-                fill_outside(image[:, phase[0]::sh, phase[1]::sw],
-                             slice(r, r + _count(h, H)), slice(t, t + _count(w, W)), 0)
-                started.add(phase)
-        for p in range(sh):
-            for q in range(sw):
-                if (p, q) not in started:  # pixels no window reads (kernel smaller than stride)
-                    image[:, p::sh, q::sw] = 0
+        padded = x[lo:hi] if direct else scratch('pad', (hi - lo,) + win.span + (N,), cols)
+        view, part = windows(padded, win), cols[lo:hi]
+        if covered is None:
+            padded[...] = 0
+        for k, (r, c) in enumerate(groups):
+            if k == 0 and covered is not None:
+                view[:, r, c] = part[:, r, c]
+                fill_outside(padded, slice(0, covered[0]), slice(0, covered[1]), 0)
+            else:
+                view[:, r, c] += part[:, r, c]
+        if not direct:
+            _crop_into(x[lo:hi], padded, win)
     parallel.per_core(accumulate, C, cols)
     return x
 
 
-def _count(index, n):
-    """How many of range(n) a slice picks."""
-    return len(range(*index.indices(n)))
+def _disjoint_offsets(win, axis):
+    """Kernel offsets of one axis in runs whose reads never meet: i*d differ modulo the stride s
+    within a run, so oh*s + i*d differ for every (oh, i). Runs of s / gcd(d, s) offsets."""
+    k, s, d = win.kernel[axis], win.stride[axis], win.dilation[axis]
+    run = s // math.gcd(d, s)
+    return [slice(i, min(k, i + run)) for i in range(0, k, run)]
+
+
+def _first_group_covers(win):
+    """(rows, cols) of the padded image the first group of offsets writes when that is a full
+    block [0, OH*s) x [0, OW*s) (dilation 1 and kernel >= stride); None otherwise."""
+    if all(d == 1 and k >= s for k, s, d in zip(win.kernel, win.stride, win.dilation)):
+        return tuple(o * s for o, s in zip(win.small, win.stride))
+    return None
+
+
+def _crop_into(out, padded, win):
+    """out (C, H, W, N) = the image's part of the padded (C, hs, ws, N) array; 0 in the image rows
+    and columns beyond it (which no window reads)."""
+    (H, W), (pt, pl), (hs, ws) = win.big, win.pad, win.span
+    h, w = max(0, min(H, hs - pt)), max(0, min(W, ws - pl))
+    out[:, :h, :w] = padded[:, pt:pt + h, pl:pl + w]
+    out[:, h:] = 0
+    out[:, :h, w:] = 0
 
 
 def to_chwn(a):
