@@ -21,6 +21,14 @@ Layout. The GEMMs want channels outermost and batch innermost (see im2col.py), s
 on (C, H, W, N) arrays and return an (N, C, H, W) *view* of their (C, H, W, N) result: no copy on
 the way out, and the next conv (or this conv's backward) reads it back as (C, H, W, N) for free.
 Only a tensor stored the usual (N, C, H, W) way pays one transposing copy on the way in.
+
+Speed. The three products are the floor (benchmarks/bench_conv_floor.py times them alone); the
+rest is moving data, so each move happens once: the forward keeps its columns for the weight
+gradient instead of gathering them again, a gradient that both backward products read is
+relaid once (``Relayout``), and col2im adds whole groups of offsets at a time (im2col.py).
+
+Second derivatives: the gradients are linked to x and w as torch's are (links.py), and a zero
+gradient (from such a link) passes through without a product.
 """
 from .. import backend
 from ..function import Function
