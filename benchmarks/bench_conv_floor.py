@@ -12,7 +12,8 @@ layout copies, bias, allocations, Python -- is the engine's overhead. This scrip
 conv forward+backward (gradients for input, weight and bias) and, in the same process and
 interleaved with it (A, B, A, B, ...), the three products alone with the same BLAS: contiguous
 operands, outputs preallocated. The ratio conv / GEMMs is the engine's cost over the arithmetic
-floor; PyTorch's time is shown for reference.
+floor. PyTorch's time is shown for reference, timed in a block of its own: its idle OpenMP
+threads spin after each call and would slow a NumPy call that came right after it.
 
     python benchmarks/bench_conv_floor.py                # the two big DCGAN layers, N = 64
     python benchmarks/bench_conv_floor.py --pieces       # also time each piece on its own
@@ -163,11 +164,15 @@ def run(device='cpu', quick=False, rounds=None, per_round=None, with_pieces=Fals
         mine, y = minigan_conv(case, x, w, device, rng)
         O, K, M = product_shapes(case, x, w, y)
         floor = gemms(xp, O, K, M, rng)
-        fns = [mine, floor] + ([torch_conv(case, x, w, rng)] if torch is not None else [])
-        timed = interleaved(fns, sync, rounds, per_round, warmup)
+        timed = interleaved([mine, floor], sync, rounds, per_round, warmup)
+        theirs = None
+        if torch is not None:  # on its own, after a pause: its idle threads spin (see bench_kernels)
+            time.sleep(0.2)
+            (theirs,) = interleaved([torch_conv(case, x, w, rng)], sync, rounds, per_round, warmup)
+            time.sleep(0.2)
         row = dict(name=case['name'], gemm_shapes=dict(O=O, K=K, M=M),
                    minigan_ms=[t * 1e3 for t in timed[0]], gemm_floor_ms=[t * 1e3 for t in timed[1]],
-                   torch_ms=[t * 1e3 for t in timed[2]] if torch is not None else None,
+                   torch_ms=None if theirs is None else [t * 1e3 for t in theirs],
                    ratio_to_floor=timed[0][0] / timed[1][0])
         if with_pieces:
             named = pieces(case, x, y, w, device, rng)
