@@ -15,7 +15,13 @@ released once it has run (its inputs and saved arrays are freed), unless retain_
 With create_graph=True the backward is itself recorded, so its results can be differentiated
 again: that is how gradient penalties and Hessian-vector products work.
 """
-from . import backend
+import functools
+
+from . import backend, function
+from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: F401 -- torch.autograd's names
+from .checks import describe
+from .errors import ArgumentError, ArgumentTypeError, GraphError, ShapeError
+from .legacy import Variable  # noqa: F401 -- torch.autograd.Variable, for old tutorials
 from .tensor import Tensor, set_grad_enabled
 
 FREED_GRAPH_MESSAGE = (
@@ -29,37 +35,41 @@ def backward(tensor, gradient=None, retain_graph=None, create_graph=False):
     if retain_graph is None:
         retain_graph = create_graph
     roots, seeds = _roots_and_seeds([tensor], None if gradient is None else [gradient], 'backward')
-    leaf_grads, _ = _run(roots, seeds, retain_graph, create_graph, capture=None)
-    for leaf, g in leaf_grads.values():
-        leaf.grad = g if leaf.grad is None else _add(leaf.grad, g, create_graph)
+    _run(roots, seeds, retain_graph, create_graph, capture=None)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=False):
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """The tuple (d outputs / d input · grad_outputs for each input), like torch.autograd.grad.
 
     Nothing is accumulated into ``.grad``. An input the outputs do not depend on raises, unless
-    ``allow_unused=True``, which returns None for it.
+    ``allow_unused=True``, which returns None for it (zeros with ``materialize_grads=True``).
+    ``only_inputs`` is accepted and ignored, as torch does since 0.4.
     """
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if is_grads_batched:
+        raise NotImplementedError("grad: is_grads_batched=True is not supported by minigan; "
+                                  "call grad once per grad_outputs instead")
+    allow_unused = bool(allow_unused) or materialize_grads
+    outputs, inputs = _sequence(outputs, 'outputs'), _sequence(inputs, 'inputs')
     if grad_outputs is not None:
-        grad_outputs = [grad_outputs] if isinstance(grad_outputs, Tensor) else list(grad_outputs)
+        grad_outputs = _sequence(grad_outputs, 'grad_outputs')
     if retain_graph is None:
         retain_graph = create_graph
     for i, t in enumerate(inputs):
         if not isinstance(t, Tensor):
-            raise TypeError(f"grad: inputs[{i}] is a {type(t).__name__}, expected a Tensor")
+            raise ArgumentTypeError(f"grad: inputs[{i}] is a {type(t).__name__}, expected a Tensor")
         if not t.requires_grad:
-            raise RuntimeError(f"grad: inputs[{i}] does not require grad")
+            raise GraphError(f"grad: inputs[{i}] does not require grad")
     roots, seeds = _roots_and_seeds(outputs, grad_outputs, 'grad')
     leaf_grads, captured = _run(roots, seeds, retain_graph, create_graph, capture=inputs)
     results = []
     for i, t in enumerate(inputs):
         g = leaf_grads[id(t)][1] if t.is_leaf and id(t) in leaf_grads else captured.get(id(t))
         if g is None and not allow_unused:
-            raise RuntimeError(f"grad: inputs[{i}] was not used in the graph of the outputs; "
-                               "pass allow_unused=True to get None for it")
+            raise GraphError(f"grad: inputs[{i}] was not used in the graph of the outputs; "
+                             "pass allow_unused=True to get None for it")
+        if g is None and materialize_grads:
+            g = Tensor(t.xp.zeros(t.shape, dtype=t.dtype))
         results.append(g)
     return tuple(results)
 
@@ -77,26 +87,35 @@ def clear_grads(tensors, set_to_none=True):
 
 
 # ----------------------------------------------------------------------------- internals
+def _sequence(values, what):
+    """grad()'s Tensor-or-sequence arguments as a list."""
+    if isinstance(values, Tensor):
+        return [values]
+    if not isinstance(values, (list, tuple)):
+        raise ArgumentTypeError(f"grad: {what} must be a Tensor or a sequence of Tensors, got {describe(values)}")
+    return list(values)
+
+
 def _roots_and_seeds(outputs, grad_outputs, caller):
     if grad_outputs is not None and len(grad_outputs) != len(outputs):
-        raise ValueError(f"{caller}: got {len(grad_outputs)} gradients for {len(outputs)} outputs")
+        raise ArgumentError(f"{caller}: got {len(grad_outputs)} gradients for {len(outputs)} outputs")
     roots, seeds = [], []
     for i, out in enumerate(outputs):
         if not isinstance(out, Tensor):
-            raise TypeError(f"{caller}: outputs[{i}] is a {type(out).__name__}, expected a Tensor")
+            raise ArgumentTypeError(f"{caller}: outputs[{i}] is a {type(out).__name__}, expected a Tensor")
         if not out.requires_grad:
-            raise RuntimeError(f"{caller}: outputs[{i}] does not require grad and has no grad_fn "
-                               "(was it computed under no_grad, or from tensors that need no grad?)")
+            raise GraphError(f"{caller}: outputs[{i}] does not require grad and has no grad_fn "
+                             "(was it computed under no_grad, or from tensors that need no grad?)")
         seed = None if grad_outputs is None else grad_outputs[i]
         if seed is None:
             if out.numel() != 1:
-                raise RuntimeError(f"{caller}: a gradient can be created implicitly only for a "
-                                   f"scalar output, got shape {out.shape}; pass one explicitly")
+                raise GraphError(f"{caller}: a gradient can be created implicitly only for a "
+                                 f"scalar output, got shape {out.shape}; pass one explicitly")
             seed = Tensor(out.xp.ones(out.shape, dtype=out.dtype))
         elif not isinstance(seed, Tensor):
-            seed = Tensor(backend.asarray(seed, dtype=out.dtype, device=out.device))
+            seed = Tensor(backend.numeric_array(seed, dtype=out.dtype, device=out.device, op=caller))
         if tuple(seed.shape) != tuple(out.shape):
-            raise ValueError(f"{caller}: gradient of shape {tuple(seed.shape)} given for an output "
+            raise ShapeError(f"{caller}: gradient of shape {tuple(seed.shape)} given for an output "
                              f"of shape {tuple(out.shape)}; expected the same shape")
         roots.append(out)
         seeds.append(seed)
@@ -115,7 +134,7 @@ def _topological_order(roots):
         if fn in visited:
             continue
         if fn.released:
-            raise RuntimeError(FREED_GRAPH_MESSAGE)
+            raise GraphError(FREED_GRAPH_MESSAGE)
         visited.add(fn)
         stack.append((fn, True))
         stack.extend((t.grad_fn, False) for t in fn.inputs
@@ -139,7 +158,15 @@ def _add(a, b, create_graph):
 
 
 def _run(roots, seeds, retain_graph, create_graph, capture):
-    """The backward pass. Returns ({id(leaf): (leaf, grad)}, {id(captured non-leaf): grad})."""
+    """The backward pass, watched by the active instrument (minigan/instrument.py) if there is one.
+    Returns ({id(leaf): (leaf, grad)}, {id(captured non-leaf): grad}). ``capture`` lists the
+    tensors grad() asks for; None means backward(), which adds the leaves' gradients to .grad."""
+    instrument = function.active_instrument()  # the profiler or anomaly detection, if on
+    run = functools.partial(_pass, roots, seeds, retain_graph, create_graph, capture, instrument)
+    return run() if instrument is None else instrument.backward_pass(run)
+
+
+def _pass(roots, seeds, retain_graph, create_graph, capture, instrument):
     order = _topological_order(roots)
     outputs_alive = [fn.output() for fn in order]  # keep outputs alive while their nodes run
     capture_ids = None if capture is None else {id(t) for t in capture}
@@ -171,7 +198,7 @@ def _run(roots, seeds, retain_graph, create_graph, capture):
             if leads is not None and not leads[fn]:
                 continue
             fn.needs_input_grad = _needs_input_grad(fn, capture_ids, leads)
-            g_in = fn.backward(g_out)
+            g_in = fn.backward(g_out) if instrument is None else instrument.backward(fn, g_out)
             if not isinstance(g_in, tuple):
                 g_in = (g_in,)
             _check_gradients(fn, g_in)
@@ -184,6 +211,9 @@ def _run(roots, seeds, retain_graph, create_graph, capture):
         for fn in order:
             if not fn.released:
                 fn.release()
+    if capture is None:
+        for leaf, g in leaf_grads.values():
+            leaf.grad = g if leaf.grad is None else _add(leaf.grad, g, create_graph)
     return leaf_grads, captured
 
 
@@ -199,9 +229,9 @@ def _needs_input_grad(fn, capture_ids, leads):
 def _check_gradients(fn, grads):
     """A backward must return one gradient per input, each of its input's shape."""
     if len(grads) != len(fn.inputs):
-        raise RuntimeError(f"{type(fn).__name__}.backward returned {len(grads)} gradients "
-                           f"for {len(fn.inputs)} inputs")
+        raise GraphError(f"{type(fn).__name__}.backward returned {len(grads)} gradients "
+                         f"for {len(fn.inputs)} inputs")
     for i, (t, g) in enumerate(zip(fn.inputs, grads)):
         if g is not None and tuple(g.shape) != tuple(t.shape):
-            raise RuntimeError(f"{type(fn).__name__}.backward: gradient {i} has shape "
-                               f"{tuple(g.shape)}, expected the input's shape {tuple(t.shape)}")
+            raise GraphError(f"{type(fn).__name__}.backward: gradient {i} has shape "
+                             f"{tuple(g.shape)}, expected the input's shape {tuple(t.shape)}")

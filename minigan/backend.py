@@ -11,6 +11,9 @@ compared across devices number for number.
 """
 import numpy
 
+from .errors import (ArgumentError, ArgumentTypeError, CheckpointError, DeviceError, DTypeError, MiniganError,
+                     ShapeError)
+
 DEFAULT_DTYPE = numpy.dtype(numpy.float32)
 
 # dtypes under torch's names; NumPy dtype objects work for CuPy arrays too.
@@ -34,15 +37,15 @@ def _gpu():
         try:
             import cupy
         except ImportError as err:
-            raise RuntimeError(
+            raise DeviceError(
                 "device 'cuda' needs CuPy, which is not installed: "
                 "pip install 'minigan[gpu]' (or the cupy wheel for your CUDA version)") from err
         try:
             count = cupy.cuda.runtime.getDeviceCount()
         except Exception as err:  # CUDA driver missing or broken
-            raise RuntimeError(f"device 'cuda': CuPy is installed but no GPU is usable ({err})") from err
+            raise DeviceError(f"device 'cuda': CuPy is installed but no GPU is usable ({err})") from err
         if count == 0:
-            raise RuntimeError("device 'cuda': CuPy is installed but this machine has no GPU")
+            raise DeviceError("device 'cuda': CuPy is installed but this machine has no GPU")
         _gpu_module = cupy
     return _gpu_module
 
@@ -62,7 +65,7 @@ def normalize_device(device):
         return 'cpu'
     name = str(device).split(':')[0]
     if name not in DEVICES:
-        raise ValueError(f"unknown device {device!r}: expected 'cpu' or 'cuda'")
+        raise DeviceError(f"unknown device {device!r}: expected 'cpu' or 'cuda'")
     return name
 
 
@@ -88,6 +91,16 @@ def is_array(obj):
         _gpu_module is not None and isinstance(obj, _gpu_module.ndarray))
 
 
+def synchronize():
+    """Wait until the GPU has finished the work queued so far (nothing to wait for without CuPy).
+
+    GPU calls return before the GPU is done: a timer read without waiting measures the launch.
+    """
+    cuda = getattr(_gpu_module, 'cuda', None)  # absent on the tests' CuPy stand-in
+    if cuda is not None:
+        cuda.get_current_stream().synchronize()
+
+
 def to_device(array, device):
     """Copy ``array`` to ``device`` (no copy when it is there already)."""
     device = normalize_device(device)
@@ -103,9 +116,27 @@ def to_numpy(array):
     return array if isinstance(array, numpy.ndarray) else _gpu_module.asnumpy(array)
 
 
-def as_dtype(dtype):
-    """A NumPy dtype object from a dtype, a type or a name ('float32')."""
-    return numpy.dtype(dtype)
+NUMERIC_KINDS = 'biuf'  # bool, int, uint, float: what a tensor may hold (no complex, str, object)
+DTYPE_NAMES = 'float16, float32, float64, int32, int64, uint8 or bool'
+
+
+def as_dtype(dtype, op='dtype'):
+    """A NumPy dtype object from a dtype, a type or a name ('float32'); a clear error, naming
+    ``op``, for anything a tensor cannot hold."""
+    try:
+        result = numpy.dtype(dtype)
+    except TypeError:
+        raise DTypeError(f"{op}: {dtype!r} is not a dtype; expected {DTYPE_NAMES}") from None
+    if result.kind not in NUMERIC_KINDS:
+        raise DTypeError(f"{op}: dtype {result} is not supported; expected {DTYPE_NAMES}")
+    return result
+
+
+def is_real_scalar(value):
+    """A Python or NumPy bool, int or float (what ``x * value`` takes as a constant)."""
+    if isinstance(value, (bool, int, float)):
+        return True
+    return isinstance(value, numpy.generic) and value.dtype.kind in NUMERIC_KINDS
 
 
 def is_floating(dtype):
@@ -133,6 +164,53 @@ def asarray(data, dtype=None, device=None):
     return to_device(host, device)
 
 
+def numeric_array(data, dtype=None, device=None, op='tensor'):
+    """``asarray`` for values that become a tensor: numbers in rectangular nesting only, with a
+    clear error naming ``op`` for ragged lists, strings, complex numbers or other objects."""
+    try:
+        array = asarray(data, dtype=dtype, device=device)
+    except MiniganError:  # an unknown device, say: already a clear error
+        raise
+    except OverflowError:
+        raise ArgumentError(f"{op}: {data!r:.60} does not fit in dtype {dtype}") from None
+    except (ValueError, TypeError) as err:
+        if 'inhomogeneous' in str(err):
+            raise ShapeError(f"{op}: the nested lists are ragged: {_ragged_rows(data)}; expected rows "
+                             "of one length at every level") from None
+        array = None
+    if array is None or array.dtype.kind not in NUMERIC_KINDS:
+        raise DTypeError(f"{op}: cannot hold {_first_non_number(data, array)}; a tensor holds bool, "
+                         "integer or floating-point numbers") from None
+    return array
+
+
+def _ragged_rows(data):
+    """Where nested lists first disagree: 'rows of lengths [1, 2] at depth 1'."""
+    level, depth = [data], 0
+    while level:
+        lengths = [len(item) if isinstance(item, (list, tuple)) else None for item in level]
+        if len(set(lengths)) > 1:
+            shown = ['a number' if n is None else n for n in lengths[:8]]
+            return f"rows of lengths {shown} at depth {depth}"
+        level = [x for item in level if isinstance(item, (list, tuple)) for x in item]
+        depth += 1
+    return "rows of different lengths"
+
+
+def _first_non_number(data, array):
+    if is_array(data):
+        return f"an array of dtype {data.dtype}"
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(reversed(item))
+        elif not is_real_scalar(item):
+            return f"a {type(item).__name__} value ({item!r:.40})" + (
+                f" (dtype {array.dtype})" if array is not None else '')
+    return f"values of dtype {array.dtype}"
+
+
 def broadcast_shapes(*shapes):
     """The broadcast shape of ``shapes``; raises ValueError when they do not broadcast."""
     return numpy.broadcast_shapes(*shapes)
@@ -143,11 +221,14 @@ _rng = numpy.random.default_rng()
 
 
 def manual_seed(seed):
-    """Seed minigan's random numbers (all devices draw from one host generator)."""
+    """Seed minigan's random numbers (all devices draw from one host generator). Like torch, any
+    int in [-2**63, 2**64) is a seed; a negative one is taken modulo 2**64."""
     global _rng
     if not isinstance(seed, (int, numpy.integer)) or isinstance(seed, bool):
-        raise TypeError(f"manual_seed: expected an int seed, got {type(seed).__name__}")
-    _rng = numpy.random.default_rng(int(seed))
+        raise ArgumentTypeError(f"manual_seed: expected an int seed, got {type(seed).__name__}")
+    if not -2 ** 63 <= seed < 2 ** 64:
+        raise ArgumentError(f"manual_seed: seed {seed} is out of range; expected -2**63 <= seed < 2**64")
+    _rng = numpy.random.default_rng(int(seed) % 2 ** 64)
 
 
 def generator(seed):
@@ -164,20 +245,21 @@ def set_rng_state(state):
     _rng.bit_generator.state = state
 
 
-def random_normal(shape, dtype, device):
-    return to_device(_rng.standard_normal(shape).astype(dtype, copy=False), device)
+def random_normal(shape, dtype, device, rng=None):
+    """Samples of N(0, 1) from ``rng`` (a generator made by ``generator()``; None: the global one)."""
+    return to_device((rng or _rng).standard_normal(shape).astype(dtype, copy=False), device)
 
 
-def random_uniform(shape, dtype, device, low=0.0, high=1.0):
-    return to_device(_rng.uniform(low, high, shape).astype(dtype, copy=False), device)
+def random_uniform(shape, dtype, device, low=0.0, high=1.0, rng=None):
+    return to_device((rng or _rng).uniform(low, high, shape).astype(dtype, copy=False), device)
 
 
-def random_integers(low, high, shape, dtype, device):
-    return to_device(_rng.integers(low, high, shape).astype(dtype, copy=False), device)
+def random_integers(low, high, shape, dtype, device, rng=None):
+    return to_device((rng or _rng).integers(low, high, shape).astype(dtype, copy=False), device)
 
 
-def random_permutation(n, device):
-    return to_device(_rng.permutation(n), device)
+def random_permutation(n, device, rng=None):
+    return to_device((rng or _rng).permutation(n), device)
 
 
 # ----------------------------------------------------------------------------- array files (.npz)
@@ -195,6 +277,6 @@ def load_npz(path):
     """
     archive = numpy.load(path, allow_pickle=False)
     if not isinstance(archive, numpy.lib.npyio.NpzFile):
-        raise ValueError("expected an .npz archive, found a single .npy array")
+        raise CheckpointError("expected an .npz archive, found a single .npy array")
     with archive:
         return {name: archive[name] for name in archive.files}

@@ -28,6 +28,7 @@ import tempfile
 import zipfile
 
 from . import backend
+from .errors import ArgumentError, ArgumentTypeError, CheckpointError, DTypeError, MissingFileError
 from .tensor import Tensor
 
 FORMAT = 'minigan-checkpoint'
@@ -46,10 +47,12 @@ def save(obj, path):
     arrays = {}
     manifest = {'format': FORMAT, 'version': VERSION, 'root': _encode(obj, arrays, 'obj', set())}
     arrays['manifest'] = backend.asarray(json.dumps(manifest))
-    path = os.fspath(path)
+    path = _path('save', path)
+    if os.path.isdir(path):
+        raise ArgumentError(f"save: {path!r} is a directory; expected the path of a file to write")
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
-        raise FileNotFoundError(f"save: cannot write {path!r}: the directory {directory!r} does not exist")
+        raise MissingFileError(f"save: cannot write {path!r}: the directory {directory!r} does not exist")
     fd, tmp = tempfile.mkstemp(dir=directory, prefix='.' + os.path.basename(path) + '.', suffix='.tmp')
     try:
         with os.fdopen(fd, 'wb') as f:
@@ -63,6 +66,12 @@ def save(obj, path):
             os.unlink(tmp)
         raise
     _fsync_directory(directory)
+
+
+def _path(caller, path):
+    if not isinstance(path, (str, os.PathLike)):
+        raise ArgumentTypeError(f"{caller}: path must be a str or a path-like object, got {type(path).__name__}")
+    return os.fspath(path)
 
 
 def _fsync_directory(directory):
@@ -86,8 +95,8 @@ def _encode(obj, arrays, where, seen):
     if isinstance(obj, Tensor) or backend.is_array(obj):
         array = obj.array if isinstance(obj, Tensor) else obj
         if not (backend.is_floating(array.dtype) or array.dtype.kind in 'biu'):
-            raise TypeError(f"save: {where} is an array of dtype {array.dtype}; only bool, integer "
-                            "and floating arrays can be saved (object arrays would need pickle)")
+            raise DTypeError(f"save: {where} is an array of dtype {array.dtype}; only bool, integer "
+                             "and floating arrays can be saved (object arrays would need pickle)")
         name = f'a{len(arrays)}'
         arrays[name] = array
         node = {'$': 'tensor' if isinstance(obj, Tensor) else 'array', 'array': name,
@@ -96,17 +105,17 @@ def _encode(obj, arrays, where, seen):
             node['requires_grad'] = bool(obj.requires_grad)
         return node
     if not isinstance(obj, (dict, list, tuple)):
-        raise TypeError(f"save: {where} is a {type(obj).__name__}, which cannot be saved; expected "
-                        "dicts, lists, tuples, Tensors, arrays, None, bool, int, float or str "
-                        "(convert NumPy scalars with float() or int())")
+        raise ArgumentTypeError(f"save: {where} is a {type(obj).__name__}, which cannot be saved; expected "
+                                "dicts, lists, tuples, Tensors, arrays, None, bool, int, float or str "
+                                "(convert NumPy scalars with float() or int())")
     if id(obj) in seen:
-        raise ValueError(f"save: {where} contains itself (a reference cycle)")
+        raise ArgumentError(f"save: {where} contains itself (a reference cycle)")
     seen = seen | {id(obj)}
     if isinstance(obj, dict):
         for key in obj:
             if not isinstance(key, (str, int)) or isinstance(key, bool):
-                raise TypeError(f"save: {where} has a key {key!r} of type {type(key).__name__}; "
-                                "dict keys must be str or int")
+                raise ArgumentTypeError(f"save: {where} has a key {key!r} of type {type(key).__name__}; "
+                                        "dict keys must be str or int")
         return {'$': 'dict', 'keys': list(obj),
                 'values': [_encode(v, arrays, f'{where}[{k!r}]', seen) for k, v in obj.items()]}
     return {'$': type(obj).__name__,
@@ -122,45 +131,45 @@ def load(path, map_location=None):
     for a file that is not a minigan checkpoint, is truncated or corrupt, holds pickled data, or
     whose manifest and arrays disagree. Nothing in the file is ever executed.
     """
-    path = os.fspath(path)
+    path = _path('load', path)
     device = None if map_location is None else backend.normalize_device(map_location)
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"load: no checkpoint file at {path!r}")
+        raise MissingFileError(f"load: no checkpoint file at {path!r}")
     with open(path, 'rb') as f:
         head = f.read(4)
     if head != _ZIP_MAGIC:
         kind = ('a pickle (e.g. written by torch.save or pickle.dump), which minigan never loads'
                 if head[:1] == b'\x80' else 'not an .npz archive')
-        raise ValueError(f"load: {path!r} is not a minigan checkpoint: the file is {kind}")
+        raise CheckpointError(f"load: {path!r} is not a minigan checkpoint: the file is {kind}")
     try:
         arrays = backend.load_npz(path)
     except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as err:
         what = ('holds pickled (object) data, which minigan never loads' if 'pickle' in str(err)
                 else 'is truncated or corrupt')
-        raise ValueError(f"load: {path!r} {what} ({type(err).__name__}: {err})") from None
+        raise CheckpointError(f"load: {path!r} {what} ({type(err).__name__}: {err})") from None
     manifest = _read_manifest(arrays, path)
     used = set()
     obj = _decode(manifest['root'], arrays, used, device, path, 'obj')
     unused = sorted(set(arrays) - used - {'manifest'})
     if unused:
-        raise ValueError(f"load: {path!r} holds arrays the manifest does not mention: {unused}")
+        raise CheckpointError(f"load: {path!r} holds arrays the manifest does not mention: {unused}")
     return obj
 
 
 def _read_manifest(arrays, path):
     text = arrays.get('manifest')
     if text is None or text.shape != () or text.dtype.kind != 'U':
-        raise ValueError(f"load: {path!r} has no manifest; it is an .npz file but not one written "
-                         "by minigan.save")
+        raise CheckpointError(f"load: {path!r} has no manifest; it is an .npz file but not one written "
+                              "by minigan.save")
     try:
         manifest = json.loads(text.item())
     except ValueError as err:
-        raise ValueError(f"load: {path!r} has a corrupt manifest ({err})") from None
+        raise CheckpointError(f"load: {path!r} has a corrupt manifest ({err})") from None
     if not isinstance(manifest, dict) or manifest.get('format') != FORMAT or 'root' not in manifest:
-        raise ValueError(f"load: {path!r} has a manifest that is not a {FORMAT} manifest")
+        raise CheckpointError(f"load: {path!r} has a manifest that is not a {FORMAT} manifest")
     if manifest.get('version') != VERSION:
-        raise ValueError(f"load: {path!r} is format version {manifest.get('version')!r}; this "
-                         f"minigan reads version {VERSION}")
+        raise CheckpointError(f"load: {path!r} is format version {manifest.get('version')!r}; this "
+                              f"minigan reads version {VERSION}")
     return manifest
 
 
@@ -170,7 +179,7 @@ def _decode(node, arrays, used, device, path, where):
     tag = node.get('$') if isinstance(node, dict) else None
 
     def fail(problem):
-        raise ValueError(f"load: {path!r} does not match its manifest at {where}: {problem}")
+        raise CheckpointError(f"load: {path!r} does not match its manifest at {where}: {problem}")
 
     if tag in ('tensor', 'array'):
         name = node.get('array')

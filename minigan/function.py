@@ -23,11 +23,18 @@ derivative); use the input or output Tensors instead.
 
 The node holds its output only by weak reference, so graph and tensors form no reference cycle:
 dropping the last Tensor frees the whole graph at once.
+
+Instruments. The profiler and anomaly detection (minigan/profiler.py, minigan/anomaly.py) watch
+every call through one slot, ``_instrument``, set by minigan/instrument.py. When nothing watches,
+the slot is None and a call pays one ``is not None`` test for it.
 """
 import weakref
 
 from . import backend
+from .errors import ArgumentTypeError, DTypeError, DeviceError
 from .tensor import Tensor, as_tensor_like, is_grad_enabled
+
+_instrument = None  # the outermost active Instrument (minigan/instrument.py), or None
 
 
 class Function:
@@ -41,6 +48,12 @@ class Function:
         return type(self).__name__.lower()
 
     def __call__(self, *inputs):
+        if _instrument is not None:  # profiling or anomaly detection is on
+            return _instrument.call(self, inputs)
+        return self._call(inputs)
+
+    def _call(self, inputs):
+        """The call itself: boundary checks, forward, and the link into the graph."""
         inputs = self._as_tensors(inputs)
         y = self.forward(*(t.array for t in inputs))
         output = Tensor(y)
@@ -68,19 +81,38 @@ class Function:
     def _as_tensors(self, inputs):
         reference = next((t for t in inputs if isinstance(t, Tensor)), None)
         if reference is None:
-            raise TypeError(f"{self.name}: expected at least one Tensor argument, got "
-                            f"{', '.join(type(v).__name__ for v in inputs)}")
-        tensors = tuple(as_tensor_like(v, reference) for v in inputs)
-        devices = {t.device for t in tensors}
-        if len(devices) > 1:
-            raise ValueError(f"{self.name}: expected all tensors on one device, got "
-                             f"{' and '.join(sorted(devices))}; move them with .to(device)")
-        floats = {t.dtype for t in tensors if backend.is_floating(t.dtype)}
-        if len(floats) > 1:
-            raise TypeError(f"{self.name}: expected one floating dtype, got "
-                            f"{' and '.join(sorted(str(d) for d in floats))}; "
-                            "convert with .float() or .double()")
+            raise ArgumentTypeError(f"{self.name}: expected at least one Tensor argument, got "
+                                    f"{', '.join(type(v).__name__ for v in inputs)}")
+        tensors = tuple(v if isinstance(v, Tensor) else as_tensor_like(v, reference, self.name) for v in inputs)
+        floats = check_compatible(self.name, tensors)
         if self.promotes_to_float and floats:
             (dtype,) = floats
             tensors = tuple(t if t.dtype == dtype else Tensor(t.array.astype(dtype)) for t in tensors)
         return tensors
+
+
+def check_compatible(op, tensors):
+    """The tensors (None skipped) are on one device and have at most one floating dtype; returns
+    that dtype as a set ({} when none is floating). The error names ``op``: the function the user
+    called, which for a composite (F.linear, F.mse_loss) is not the Function that would fail."""
+    devices = {t.device for t in tensors if t is not None}
+    if len(devices) > 1:
+        raise DeviceError(f"{op}: expected all tensors on one device, got "
+                          f"{' and '.join(sorted(devices))}; move them with .to(device)")
+    floats = {t.dtype for t in tensors if t is not None and backend.is_floating(t.dtype)}
+    if len(floats) > 1:
+        raise DTypeError(f"{op}: expected one floating dtype, got "
+                         f"{' and '.join(sorted(str(d) for d in floats))}; "
+                         "convert with .float() or .double()")
+    return floats
+
+
+def active_instrument():
+    """The instrument watching the ops now (None when none is), for the autograd engine."""
+    return _instrument
+
+
+def set_instrument(instrument):
+    """Let ``instrument`` (or None) watch every call; minigan/instrument.py manages the chain."""
+    global _instrument
+    _instrument = instrument

@@ -14,6 +14,8 @@ which checks second derivatives (the backward of the backward).
 """
 from . import backend
 from .autograd import grad
+from .checks import describe, number
+from .errors import ArgumentError, ArgumentTypeError, DTypeError
 from .tensor import Tensor, enable_grad, no_grad
 
 
@@ -31,11 +33,11 @@ def _differentiable(inputs):
     for i, t in enumerate(inputs):
         if isinstance(t, Tensor) and t.requires_grad:
             if t.dtype != backend.float64:
-                raise TypeError(f"gradcheck: input {i} has dtype {t.dtype}; finite differences need "
-                                "float64 inputs (use .double())")
+                raise DTypeError(f"gradcheck: input {i} has dtype {t.dtype}; finite differences need "
+                                 "float64 inputs (use .double())")
             positions.append(i)
     if not positions:
-        raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
+        raise ArgumentError("gradcheck: no input requires grad, so there is nothing to check")
     return positions
 
 
@@ -74,6 +76,11 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, raise_exception=True):
 
 
 def _gradcheck(fn, inputs, eps, atol, rtol, raise_exception, stream):
+    if not callable(fn):
+        raise ArgumentTypeError(f"gradcheck: fn must be callable, got {describe(fn)}")
+    number('gradcheck', 'eps', eps, low=0.0, low_open=True)
+    number('gradcheck', 'atol', atol, low=0.0)
+    number('gradcheck', 'rtol', rtol, low=0.0)
     positions = _differentiable(inputs)
     projections = _projections(_as_tuple(fn(*inputs)), stream)
 

@@ -61,6 +61,8 @@ import math
 from . import backend, creation
 from . import functional as F
 from .autograd import grad
+from .checks import number
+from .errors import ArgumentError, ArgumentTypeError, DTypeError, DimError, GraphError, ShapeError
 from .tensor import Tensor, enable_grad, is_grad_enabled
 
 LOG_2PI = math.log(2 * math.pi)
@@ -177,9 +179,10 @@ def gradient_penalty(critic, real, fake, weight=10.0, epsilon=None):
     torch's is -- where sqrt(Σg² + δ) would shift every value (and its agreement with torch) by δ.
     """
     name = 'gradient_penalty'
+    number(name, 'weight', weight, low=0.0)
     real, fake = _batches(name, real=real, fake=fake)
     if tuple(real.shape) != tuple(fake.shape):
-        raise ValueError(f"{name}: real has shape {tuple(real.shape)} and fake {tuple(fake.shape)}; "
+        raise ShapeError(f"{name}: real has shape {tuple(real.shape)} and fake {tuple(fake.shape)}; "
                          "expected one shape (N, ...): each real sample is paired with a fake one")
     eps = _epsilon(name, epsilon, real)
     x_hat = eps * real + (1.0 - eps) * fake
@@ -196,6 +199,7 @@ def r1_penalty(critic, real, gamma=10.0):
     Zero-centred and on real data only: at the equilibrium (p_model = p_data) D is flat on the data,
     and R1 pushes it there. No square root, so it is smooth everywhere.
     """
+    number('r1_penalty', 'gamma', gamma, low=0.0)
     (real,) = _batches('r1_penalty', real=real)
     x = real if real.requires_grad else real.detach().requires_grad_(True)
     g = _input_gradient('r1_penalty', critic, x)
@@ -210,10 +214,10 @@ def _epsilon(name, epsilon, real):
     if isinstance(epsilon, (int, float)) and not isinstance(epsilon, bool):
         return epsilon  # one ε for every sample
     if not isinstance(epsilon, Tensor):
-        raise TypeError(f"{name}: epsilon must be None, a number or a Tensor, got {type(epsilon).__name__}")
+        raise ArgumentTypeError(f"{name}: epsilon must be None, a number or a Tensor, got {type(epsilon).__name__}")
     _scores(name, real=real, epsilon=epsilon)
     if tuple(epsilon.shape) not in ((real.shape[0],), per_sample):
-        raise ValueError(f"{name}: epsilon {tuple(epsilon.shape)} for a batch of shape {tuple(real.shape)}; "
+        raise ShapeError(f"{name}: epsilon {tuple(epsilon.shape)} for a batch of shape {tuple(real.shape)}; "
                          f"expected a number or a Tensor of shape ({real.shape[0]},) or {per_sample}")
     return epsilon.reshape(per_sample)
 
@@ -229,8 +233,8 @@ def _input_gradient(name, critic, x):
     with enable_grad():  # the penalty's *value* needs a gradient, even under no_grad
         scores = critic(x)
         if not isinstance(scores, Tensor) or not scores.requires_grad:
-            raise RuntimeError(f"{name}: critic(x) returned a {type(scores).__name__} that does not "
-                               "require grad; the critic must compute its scores from x with minigan ops")
+            raise GraphError(f"{name}: critic(x) returned a {type(scores).__name__} that does not "
+                             "require grad; the critic must compute its scores from x with minigan ops")
         (g,) = grad(scores.sum(), x, create_graph=differentiate_later, allow_unused=True)
     return creation.zeros_like(x) if g is None else g  # a critic that ignores x: gradient 0
 
@@ -277,11 +281,11 @@ def infogan_gaussian_mi(q_mean, q_log_std, codes, prior_entropy):
     name = 'infogan_gaussian_mi'
     q_mean, codes = _same_shape(name, q_mean=q_mean, codes=codes)
     if q_mean.ndim != 2:
-        raise ValueError(f"{name}: q_mean has shape {tuple(q_mean.shape)}; expected (N, D), one row "
+        raise ShapeError(f"{name}: q_mean has shape {tuple(q_mean.shape)}; expected (N, D), one row "
                          "of D code means per sample (a single code is (N, 1))")
     if not isinstance(prior_entropy, (int, float, Tensor)) or isinstance(prior_entropy, bool):
-        raise TypeError(f"{name}: prior_entropy must be a number (H(c) in nats), got "
-                        f"{type(prior_entropy).__name__}")
+        raise ArgumentTypeError(f"{name}: prior_entropy must be a number (H(c) in nats), got "
+                                f"{type(prior_entropy).__name__}")
     if q_log_std is None:
         log_q = -0.5 * (codes - q_mean) ** 2 - 0.5 * LOG_2PI
     else:
@@ -299,7 +303,7 @@ def _reduce(x, reduction):
 
 def _checked(reduction):
     if reduction not in ('mean', 'sum'):
-        raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r} (a GAN loss is a scalar)")
+        raise ArgumentError(f"reduction must be 'mean' or 'sum', got {reduction!r} (a GAN loss is a scalar)")
     return reduction
 
 
@@ -307,16 +311,16 @@ def _scores(name, **tensors):
     """The tensors, checked: each a non-empty floating Tensor, all of one dtype and device."""
     for arg, t in tensors.items():
         if not isinstance(t, Tensor):
-            raise TypeError(f"{name}: {arg} must be a Tensor, got {type(t).__name__}")
+            raise ArgumentTypeError(f"{name}: {arg} must be a Tensor, got {type(t).__name__}")
         if not backend.is_floating(t.dtype):
-            raise TypeError(f"{name}: {arg} has dtype {t.dtype}; expected a floating-point tensor")
+            raise DTypeError(f"{name}: {arg} has dtype {t.dtype}; expected a floating-point tensor")
         if t.numel() == 0:
-            raise ValueError(f"{name}: {arg} is empty (shape {tuple(t.shape)}); expected at least one element")
+            raise ShapeError(f"{name}: {arg} is empty (shape {tuple(t.shape)}); expected at least one element")
     first, *rest = tensors.items()
     for arg, t in rest:
         if t.dtype != first[1].dtype or t.device != first[1].device:
-            raise TypeError(f"{name}: {first[0]} is {first[1].dtype} on '{first[1].device}' but {arg} is "
-                            f"{t.dtype} on '{t.device}'; expected one dtype and device")
+            raise DTypeError(f"{name}: {first[0]} is {first[1].dtype} on '{first[1].device}' but {arg} is "
+                             f"{t.dtype} on '{t.device}'; expected one dtype and device")
     return tuple(tensors.values())
 
 
@@ -326,7 +330,7 @@ def _same_shape(name, **tensors):
     shapes = {arg: tuple(t.shape) for arg, t in tensors.items()}
     if len(set(shapes.values())) > 1:
         got = ' and '.join(f"{arg} {shape}" for arg, shape in shapes.items())
-        raise ValueError(f"{name}: got {got}; expected one shape")
+        raise ShapeError(f"{name}: got {got}; expected one shape")
     return checked
 
 
@@ -335,7 +339,7 @@ def _batches(name, **tensors):
     checked = _scores(name, **tensors)
     for arg, t in tensors.items():
         if t.ndim == 0:
-            raise ValueError(f"{name}: {arg} is 0-d; expected a batch of shape (N, ...)")
+            raise ShapeError(f"{name}: {arg} is 0-d; expected a batch of shape (N, ...)")
     return checked
 
 
@@ -345,7 +349,7 @@ def _check_broadcasts_to(name, arg, t, shape):
     except ValueError:
         ok = False
     if not ok:
-        raise ValueError(f"{name}: {arg} has shape {tuple(t.shape)}; expected a shape that "
+        raise ShapeError(f"{name}: {arg} has shape {tuple(t.shape)}; expected a shape that "
                          f"broadcasts to {tuple(shape)}")
 
 
@@ -355,18 +359,18 @@ def _check_class_indices(name, logits, labels, logits_arg, labels_arg):
     silently skip a label equal to its ignore_index, −100."""
     (logits,) = _scores(name, **{logits_arg: logits})
     if logits.ndim != 2:
-        raise ValueError(f"{name}: {logits_arg} has shape {tuple(logits.shape)}; expected (N, K): "
+        raise ShapeError(f"{name}: {logits_arg} has shape {tuple(logits.shape)}; expected (N, K): "
                          "one row of K class logits per sample")
     n, k = logits.shape
     if not isinstance(labels, Tensor):
-        raise TypeError(f"{name}: {labels_arg} must be a Tensor of class indices, got {type(labels).__name__}")
+        raise ArgumentTypeError(f"{name}: {labels_arg} must be a Tensor of class indices, got {type(labels).__name__}")
     if labels.dtype.kind not in 'iu':
-        raise TypeError(f"{name}: {labels_arg} has dtype {labels.dtype}; expected integer class "
-                        "indices (convert with .long())")
+        raise DTypeError(f"{name}: {labels_arg} has dtype {labels.dtype}; expected integer class "
+                         "indices (convert with .long())")
     if tuple(labels.shape) != (n,):
-        raise ValueError(f"{name}: {labels_arg} has shape {tuple(labels.shape)} for {logits_arg} of shape "
+        raise ShapeError(f"{name}: {labels_arg} has shape {tuple(labels.shape)} for {logits_arg} of shape "
                          f"{(n, k)}; expected ({n},), one class index per row")
     low, high = int(labels.min()), int(labels.max())
     if low < 0 or high >= k:
-        raise ValueError(f"{name}: {labels_arg} range over [{low}, {high}]; expected indices in [0, {k - 1}] "
-                         f"for {k} classes")
+        raise DimError(f"{name}: {labels_arg} range over [{low}, {high}]; expected indices in [0, {k - 1}] "
+                       f"for {k} classes")

@@ -10,6 +10,10 @@ A Tensor holds
     grad           after backward(): dL/d(self) as a Tensor of the same shape (leaves only, unless
                    retain_grad() was called)
 
+``Tensor(array)`` wraps a NumPy/CuPy array as it is, dtype and all: that is how the library
+makes every tensor. The other forms are torch.Tensor's: ``Tensor(2, 3)`` (a float32 tensor of
+that shape), ``Tensor([[1, 2]])`` (values as float32), ``Tensor()`` (empty).
+
 Arithmetic, reductions and shape methods (``x + y``, ``x.sum()``, ``x.reshape``...) and
 ``backward()`` are attached to the class by ``minigan.ops`` when it is imported, so this file
 imports neither the ops nor the autograd engine (``minigan.autograd``), which sit above it.
@@ -17,6 +21,8 @@ imports neither the ops nor the autograd engine (``minigan.autograd``), which si
 import contextlib
 
 from . import backend
+from .checks import describe
+from .errors import ArgumentTypeError, DTypeError, DeviceError, GraphError, ShapeError
 
 
 # ----------------------------------------------------------------------------- grad mode
@@ -70,6 +76,80 @@ class enable_grad(contextlib.ContextDecorator):
         return False
 
 
+# ----------------------------------------------------------------------------- devices
+class device(str):  # noqa: N801 -- torch.device
+    """A device, as torch.device: ``device('cuda')``, ``device('cuda:0')``, ``device('cpu')``.
+
+    It has torch's ``.type`` and ``.index``, and it is also the string itself ('cpu', 'cuda:0'),
+    so it goes wherever minigan takes a device name. ``Tensor.device`` returns one. minigan drives
+    one GPU: every 'cuda' index means that GPU, and ``device('cuda') == device('cuda:0')``.
+    """
+
+    def __new__(cls, type, index=None):  # noqa: A002 -- torch's argument name
+        if isinstance(type, device) and index is None:
+            return type
+        name, colon, number = str(type).partition(':')
+        if colon:
+            if index is not None:
+                raise DeviceError(f"device: {type!r} already names an index; do not also pass index={index}")
+            if not number.isdigit():
+                raise DeviceError(f"device: invalid device string {type!r}; expected 'cpu', 'cuda' or 'cuda:N'")
+            index = int(number)
+        if name not in backend.DEVICES:
+            raise DeviceError(f"device: unknown device type {name!r}; minigan has 'cpu' and 'cuda'")
+        if index is not None and (not isinstance(index, int) or isinstance(index, bool) or index < 0):
+            raise DeviceError(f"device: index must be a non-negative int, got {index!r}")
+        self = super().__new__(cls, name if index is None else f'{name}:{index}')
+        self.type, self.index = name, index
+        return self
+
+    def __eq__(self, other):
+        if not isinstance(other, str):
+            return NotImplemented
+        try:
+            other = device(other)
+        except ValueError:
+            return False
+        return self.type == other.type and (self.type == 'cpu' or (self.index or 0) == (other.index or 0))
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self):
+        return hash(self.type)
+
+    def __repr__(self):
+        return f"device(type='{self.type}'" + ('' if self.index is None else f", index={self.index}") + ')'
+
+
+_DEVICES = {name: device(name) for name in backend.DEVICES}
+
+
+def _is_size(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _construct(data, sizes):
+    """torch.Tensor's constructor forms: Tensor() is empty, Tensor(2, 3) is a (2, 3) float32
+    tensor (of zeros: minigan hands out no uninitialized memory), Tensor([[1, 2]]) holds the
+    values as float32, and Tensor(t) shares t's memory. A NumPy scalar keeps its dtype (ops
+    hand those out for 0-d results)."""
+    if data is None and not sizes:
+        return backend.asarray([], dtype=backend.DEFAULT_DTYPE)
+    if all(_is_size(n) for n in (data,) + sizes):
+        shape = (data,) + sizes
+        if any(n < 0 for n in shape):
+            raise ShapeError(f"Tensor: negative size in {shape}")
+        return backend.module_for('cpu').zeros(shape, dtype=backend.DEFAULT_DTYPE)
+    if sizes:
+        raise ArgumentTypeError(f"Tensor: expected sizes (ints) or one sequence of values, got "
+                                f"{', '.join(type(v).__name__ for v in (data,) + sizes)}")
+    if isinstance(data, Tensor):
+        return data.array
+    return backend.asarray(data, dtype=backend.DEFAULT_DTYPE if isinstance(data, (list, tuple)) else None)
+
+
 # ----------------------------------------------------------------------------- Tensor
 class Tensor:
     """A multi-dimensional array that remembers how it was computed."""
@@ -77,9 +157,9 @@ class Tensor:
     __slots__ = ('array', 'requires_grad', 'grad', 'grad_fn', 'retains_grad', '__weakref__')
     __array_ufunc__ = None  # numpy_array + tensor defers to Tensor.__radd__ instead of looping
 
-    def __init__(self, data, requires_grad=False):
-        if not backend.is_array(data):
-            data = backend.asarray(data)
+    def __init__(self, data=None, *sizes, requires_grad=False):
+        if sizes or not backend.is_array(data):  # the library always passes an array
+            data = _construct(data, sizes)
         self.array = data
         self.grad = None
         self.grad_fn = None
@@ -103,7 +183,17 @@ class Tensor:
 
     @property
     def device(self):
-        return backend.device_of(self.array)
+        return _DEVICES[backend.device_of(self.array)]
+
+    @property
+    def is_cuda(self):
+        return backend.device_of(self.array) == 'cuda'
+
+    @property
+    def is_cpu(self):
+        return backend.device_of(self.array) == 'cpu'
+
+    is_xpu = is_mps = False  # torch's other accelerators, which minigan does not drive
 
     @property
     def is_leaf(self):
@@ -125,7 +215,7 @@ class Tensor:
 
     def __len__(self):
         if self.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
+            raise ArgumentTypeError("len() of a 0-d tensor")
         return self.shape[0]
 
     def __repr__(self):
@@ -144,7 +234,7 @@ class Tensor:
     # ---- values out
     def item(self):
         if self.numel() != 1:
-            raise ValueError(f"item(): only a one-element tensor converts to a Python number, got shape {self.shape}")
+            raise ShapeError(f"item(): only a one-element tensor converts to a Python number, got shape {self.shape}")
         return self.array.item()
 
     def tolist(self):
@@ -158,8 +248,8 @@ class Tensor:
         """numpy.asarray(t) (and so matplotlib) sees the values of a CPU tensor; a CUDA tensor
         must be copied explicitly with .numpy() or .cpu(), as in torch."""
         if self.device != 'cpu':
-            raise TypeError("can't convert a 'cuda' tensor to a NumPy array implicitly; "
-                            "use .numpy() or .cpu() to copy it to the host first")
+            raise ArgumentTypeError("can't convert a 'cuda' tensor to a NumPy array implicitly; "
+                                    "use .numpy() or .cpu() to copy it to the host first")
         return self.array if dtype is None else self.array.astype(dtype, copy=False)
 
     def __float__(self):
@@ -170,13 +260,13 @@ class Tensor:
 
     def __bool__(self):
         if self.numel() != 1:
-            raise ValueError(f"the truth value of a tensor with {self.numel()} elements is ambiguous; "
+            raise ShapeError(f"the truth value of a tensor with {self.numel()} elements is ambiguous; "
                              "use .any() or .all()")
         return bool(self.item())
 
     def __index__(self):
         if self.numel() != 1 or backend.is_floating(self.dtype):
-            raise TypeError("only integer tensors of a single element can be used as an index")
+            raise DTypeError("only integer tensors of a single element can be used as an index")
         return int(self.item())
 
     @property
@@ -189,14 +279,14 @@ class Tensor:
     @data.setter
     def data(self, value):
         """``t.data = other`` makes t hold other's values (its array, shared), as torch allows."""
-        self.array = value.array if isinstance(value, Tensor) else backend.asarray(value)
+        self.array = value.array if isinstance(value, Tensor) else backend.numeric_array(value, op='data')
 
     # ---- graph
     def requires_grad_(self, requires_grad=True):
         if not self.is_leaf and not requires_grad:
-            raise RuntimeError("requires_grad_(False) on a non-leaf tensor: use .detach() instead")
+            raise GraphError("requires_grad_(False) on a non-leaf tensor: use .detach() instead")
         if requires_grad and not backend.is_floating(self.dtype):
-            raise TypeError(f"only floating-point tensors can require gradients, got dtype {self.dtype}")
+            raise DTypeError(f"only floating-point tensors can require gradients, got dtype {self.dtype}")
         self.requires_grad = bool(requires_grad)
         return self
 
@@ -212,14 +302,21 @@ class Tensor:
     def retain_grad(self):
         """Keep .grad on this non-leaf tensor after backward (leaves keep it anyway)."""
         if not self.requires_grad:
-            raise RuntimeError("retain_grad() on a tensor that does not require grad")
+            raise GraphError("retain_grad() on a tensor that does not require grad")
         self.retains_grad = True
 
-    # ---- in-place changes of the data (for initializers and optimizers; they record nothing)
+    # ---- in-place changes of the data (they record nothing; more in ops/inplace.py)
     def _check_inplace(self, what):
-        if self.requires_grad and self.is_leaf and is_grad_enabled():
-            raise RuntimeError(f"{what}: a leaf tensor that requires grad cannot be changed in place "
-                               "while grad mode is on; wrap the change in minigan.no_grad()")
+        """In-place changes are never recorded in a graph, so a tensor that requires grad may
+        change only under no_grad (or through ``.data``)."""
+        if self.requires_grad and is_grad_enabled():
+            if self.is_leaf:
+                raise GraphError(f"{what}: a leaf tensor that requires grad cannot be changed in place "
+                                 "while grad mode is on; wrap the change in minigan.no_grad() or "
+                                 "change its .data")
+            raise GraphError(f"{what}: this tensor was computed in a graph, and minigan records no "
+                             "in-place op; use the out-of-place form (x = x.add(y) for x.add_(y), "
+                             "torch.where or torch.cat for item assignment)")
 
     def zero_(self):
         self._check_inplace('zero_')
@@ -228,17 +325,26 @@ class Tensor:
 
     def fill_(self, value):
         self._check_inplace('fill_')
+        if isinstance(value, Tensor) and value.numel() == 1:
+            value = value.item()
+        if not backend.is_real_scalar(value):
+            raise ArgumentTypeError(f"fill_: value must be a number, got {describe(value)}")
         self.array[...] = value
         return self
 
     def copy_(self, source):
         """Copy the values of ``source`` (a Tensor or array of the same shape) into this tensor."""
         self._check_inplace('copy_')
-        src = source.array if isinstance(source, Tensor) else backend.asarray(source)
+        src = source.array if isinstance(source, Tensor) else backend.numeric_array(source, op='copy_')
         if tuple(src.shape) != tuple(self.shape):
-            raise ValueError(f"copy_: source shape {tuple(src.shape)} does not match tensor shape {self.shape}")
+            raise ShapeError(f"copy_: source shape {tuple(src.shape)} does not match tensor shape {self.shape}")
         self.array[...] = backend.to_device(src, self.device).astype(self.dtype, copy=False)
         return self
+
+
+def is_tensor(obj):
+    """True for a minigan Tensor (torch.is_tensor)."""
+    return isinstance(obj, Tensor)
 
 
 def tensor(data, requires_grad=False, dtype=None, device=None):
@@ -246,21 +352,24 @@ def tensor(data, requires_grad=False, dtype=None, device=None):
     if isinstance(data, Tensor):
         data = data.array
     if dtype is not None:
-        dtype = backend.as_dtype(dtype)
-    array = backend.asarray(data, dtype=dtype, device=device)
+        dtype = backend.as_dtype(dtype, 'tensor')
+    array = backend.numeric_array(data, dtype=dtype, device=device, op='tensor')
     if array is data:
         array = array.copy()
     return Tensor(array, requires_grad=requires_grad)
 
 
-def as_tensor_like(value, reference):
+def as_tensor_like(value, reference, op='tensor'):
     """``value`` as a Tensor beside ``reference`` (same device; Python numbers take its float dtype).
 
-    This is how ``x * 2`` works: 2 becomes a constant float32 tensor on x's device.
+    This is how ``x * 2`` works: 2 becomes a constant float32 tensor on x's device. Anything that
+    is not a number, a list of numbers or a numeric array is an error naming ``op``.
     """
     if isinstance(value, Tensor):
         return value
     if backend.is_array(value):  # a raw array is a constant: it joins the reference's float dtype
+        if value.dtype.kind not in backend.NUMERIC_KINDS:
+            raise DTypeError(f"{op}: cannot use an array of dtype {value.dtype}; expected numbers")
         if backend.is_floating(value.dtype) and backend.is_floating(reference.dtype):
             value = value.astype(reference.dtype, copy=False)
         return Tensor(backend.to_device(value, reference.device))
@@ -271,6 +380,8 @@ def as_tensor_like(value, reference):
             dtype = reference.dtype if reference.dtype != backend.bool_ else backend.int64
         else:
             dtype = backend.DEFAULT_DTYPE  # int tensor * 0.5 -> float, as in torch
+    elif backend.is_real_scalar(value) or isinstance(value, (list, tuple)):
+        dtype = None  # a NumPy scalar or a list: its own dtype
     else:
-        dtype = None  # a list or other array-like: its own dtype
-    return Tensor(backend.asarray(value, dtype=dtype, device=reference.device))
+        raise ArgumentTypeError(f"{op}: expected a Tensor or a number, got {describe(value)}")
+    return Tensor(backend.numeric_array(value, dtype=dtype, device=reference.device, op=op))

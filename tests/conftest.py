@@ -5,6 +5,7 @@ tests/strict_device.py, which refuses implicit host/device conversions exactly a
 every device-parametrized test checks in CI that the code keeps to one array module per tensor.
 """
 import os
+import sys
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -33,3 +34,11 @@ def pytest_report_header(config):
 @pytest.fixture(params=DEVICES, scope='session')  # a plain value: safe to share across examples
 def device(request):
     return request.param
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many bad inputs the error-quality suite tried (tests/error_cases.py)."""
+    cases = sys.modules.get(f'{__package__}.error_cases')
+    line = cases.summary() if cases is not None else None
+    if line:
+        terminalreporter.write_line(line)

@@ -154,7 +154,7 @@ def test_dropout_edge_cases(device):
     assert F.dropout(x, 0.0) is x
     np.testing.assert_array_equal(F.dropout(x, 1.0).numpy(), np.zeros((4, 5)))
     for p in [-0.1, 1.5]:
-        with pytest.raises(ValueError, match=r'dropout: probability has to be between 0 and 1, but got'):
+        with pytest.raises(ValueError, match=r'dropout: p must be a finite number in \[0, 1\], got'):
             F.dropout(x, p)
 
 

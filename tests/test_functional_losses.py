@@ -233,7 +233,7 @@ ERRORS = [  # (call, exception, what the message says)
     (lambda: F.l1_loss(X, mg.zeros(2, 3)), ValueError,
      r'l1_loss: target of shape \(2, 3\) for input of shape \(4, 3\)'),
     (lambda: F.cross_entropy(X, mg.tensor([0, 1, 2, 1]), label_smoothing=1.5), ValueError,
-     r'cross_entropy: label_smoothing must be in \[0, 1\]'),
+     r'cross_entropy: label_smoothing must be a finite number in \[0, 1\]'),
 ]
 
 

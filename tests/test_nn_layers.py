@@ -157,7 +157,7 @@ def test_dropout_in_training_zeroes_with_probability_p_and_rescales():
     assert abs(kept.mean() - 0.75) < 0.01  # 100k draws: the kept fraction is 0.75 +- 0.0014
     assert np.array_equal(drop.eval()(x).numpy(), x.numpy())
     assert (nn.Dropout(0.0)(x).numpy() == 1).all() and (nn.Dropout(1.0)(x).numpy() == 0).all()
-    with pytest.raises(ValueError, match='between 0 and 1'):
+    with pytest.raises(ValueError, match=r'Dropout: p must be a finite number in \[0, 1\]'):
         nn.Dropout(1.5)
 
 

@@ -10,6 +10,7 @@ generator's output), labels as int64 (N,).
 from importlib import resources
 
 from .. import backend
+from ..errors import ArgumentError
 from ..tensor import Tensor
 from ..utils.data import TensorDataset
 
@@ -30,7 +31,7 @@ def _arrays():
 def split_indices(split):
     """Indices of ``split`` ('train' or 'test') into the 5,000 images, in file order."""
     if split not in SPLITS:
-        raise ValueError(f"digits: unknown split {split!r}; expected one of {SPLITS}")
+        raise ArgumentError(f"digits: unknown split {split!r}; expected one of {SPLITS}")
     _, labels = _arrays()
     xp = backend.xp_of(labels)
     rank = xp.zeros(labels.shape, dtype=backend.int64)  # position of each image within its class

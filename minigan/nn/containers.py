@@ -1,17 +1,22 @@
-"""Containers: Sequential (a chain), ModuleList and ModuleDict (registered collections).
+"""Containers: Sequential (a chain), ModuleList and ModuleDict (registered collections of
+layers), ParameterList and ParameterDict (of parameters).
 
 A plain Python list of layers is invisible to parameters() and state_dict(); these containers
-register each entry as a child named by its index ('0', '1', ...) or key, which is also how
-torch names them, so their state_dict keys match torch's ('0.weight', 'blocks.2.bias').
+register each entry as a child (or a parameter) named by its index ('0', '1', ...) or key,
+which is also how torch names them, so their state_dict keys match torch's ('0.weight',
+'blocks.2.bias', 'scales.1').
 """
+from ..errors import ArgumentTypeError, DimError
+from ..tensor import Tensor
 from .module import Module
+from .parameter import Parameter
 
 
 def _index(i, n, what):
     if not isinstance(i, int) or isinstance(i, bool):
-        raise TypeError(f"{what} indices must be integers or slices, not {type(i).__name__}")
+        raise ArgumentTypeError(f"{what} indices must be integers or slices, not {type(i).__name__}")
     if not -n <= i < n:
-        raise IndexError(f"{what} index {i} is out of range for {n} modules")
+        raise DimError(f"{what} index {i} is out of range for {n} modules")
     return i % n
 
 
@@ -76,42 +81,119 @@ class ModuleList(_Sequence):
         return self
 
 
-class ModuleDict(Module):
-    """A dict of modules, registered as children under their keys; it has no forward of its own."""
+class _Mapping(Module):
+    """A dict view of one registry (``_modules`` or ``_parameters``): the body of ModuleDict and
+    ParameterDict. Subclasses say which registry, and how to store an entry (``__setitem__``)."""
+    registry = '_modules'
 
-    def __init__(self, modules=None):
+    def __init__(self, entries=None):
         super().__init__()
-        if modules is not None:
-            self.update(modules)
+        if entries is not None:
+            self.update(entries)
+
+    def _entries(self):
+        return getattr(self, self.registry)
 
     def __getitem__(self, key):
-        return self._modules[key]
+        return self._entries()[key]
+
+    def __delitem__(self, key):
+        del self._entries()[key]
+
+    def __len__(self):
+        return len(self._entries())
+
+    def __iter__(self):
+        return iter(self._entries())
+
+    def __contains__(self, key):
+        return key in self._entries()
+
+    def keys(self):
+        return self._entries().keys()
+
+    def values(self):
+        return self._entries().values()
+
+    def items(self):
+        return self._entries().items()
+
+    def update(self, entries):
+        items = entries.items() if hasattr(entries, 'items') else entries
+        for key, value in items:
+            self[key] = value
+
+
+class ModuleDict(_Mapping):
+    """A dict of modules, registered as children under their keys; it has no forward of its own."""
 
     def __setitem__(self, key, module):
         self.add_module(key, module)
 
-    def __delitem__(self, key):
-        del self._modules[key]
+
+# ----------------------------------------------------------------------------- parameters
+def _as_parameter(value):
+    """ParameterList / ParameterDict hold Parameters: a plain Tensor is wrapped (sharing memory)."""
+    if isinstance(value, Parameter):
+        return value
+    if isinstance(value, Tensor):
+        return Parameter(value)
+    raise ArgumentTypeError(f"expected a Parameter or Tensor, got {type(value).__name__}")
+
+
+def _describe(parameters):
+    """torch's repr lines: '  (0): Parameter containing: [minigan.float32 of size 3x1]'."""
+    lines = []
+    for key, p in parameters.items():
+        where = '' if p.device == 'cpu' else ' (GPU 0)'
+        size = 'x'.join(str(n) for n in p.shape) or '()'
+        lines.append(f'  ({key}): Parameter containing: [minigan.{p.dtype} of size {size}{where}]')
+    return '\n'.join(lines)
+
+
+class ParameterList(Module):
+    """A list of Parameters, registered as '0', '1', ... (so parameters() and state_dict() see
+    them, which a plain Python list would hide)."""
+
+    def __init__(self, values=None):
+        super().__init__()
+        if values is not None:
+            self.extend(values)
 
     def __len__(self):
-        return len(self._modules)
+        return len(self._parameters)
 
     def __iter__(self):
-        return iter(self._modules)
+        return iter(self._parameters.values())
 
-    def __contains__(self, key):
-        return key in self._modules
+    def __getitem__(self, i):
+        values = list(self._parameters.values())
+        if isinstance(i, slice):
+            return ParameterList(values[i])
+        return values[_index(i, len(values), 'ParameterList')]
 
-    def keys(self):
-        return self._modules.keys()
+    def __setitem__(self, i, value):
+        self.register_parameter(str(_index(i, len(self), 'ParameterList')), _as_parameter(value))
 
-    def values(self):
-        return self._modules.values()
+    def append(self, value):
+        self.register_parameter(str(len(self)), _as_parameter(value))
+        return self
 
-    def items(self):
-        return self._modules.items()
+    def extend(self, values):
+        for value in values:
+            self.append(value)
+        return self
 
-    def update(self, modules):
-        items = modules.items() if hasattr(modules, 'items') else modules
-        for key, module in items:
-            self[key] = module
+    def extra_repr(self):
+        return _describe(self._parameters)
+
+
+class ParameterDict(_Mapping):
+    """A dict of Parameters, registered under their keys."""
+    registry = '_parameters'
+
+    def __setitem__(self, key, value):
+        self.register_parameter(key, _as_parameter(value))
+
+    def extra_repr(self):
+        return _describe(self._parameters)

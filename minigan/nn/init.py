@@ -15,6 +15,8 @@ minigan's generator (``minigan.manual_seed``) and return the tensor.
 import math
 
 from .. import backend
+from ..checks import number
+from ..errors import ArgumentError, ShapeError
 from ..tensor import no_grad
 
 
@@ -35,17 +37,17 @@ def calculate_gain(nonlinearity, param=None):
         elif isinstance(param, (int, float)) and not isinstance(param, bool):
             slope = param
         else:
-            raise ValueError(f"calculate_gain: negative_slope {param!r} is not a valid number")
+            raise ArgumentError(f"calculate_gain: negative_slope {param!r} is not a valid number")
         return math.sqrt(2.0 / (1 + slope ** 2))
     if nonlinearity == 'selu':
         return 3.0 / 4
-    raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}")
+    raise ArgumentError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}")
 
 
 def _calculate_fan_in_and_fan_out(tensor):
     """(size(1) · receptive field, size(0) · receptive field), receptive field = prod(shape[2:])."""
     if tensor.ndim < 2:
-        raise ValueError(f"fan in and fan out can not be computed for a tensor of shape {tuple(tensor.shape)}; "
+        raise ShapeError(f"fan in and fan out can not be computed for a tensor of shape {tuple(tensor.shape)}; "
                          "expected at least 2 dimensions")
     receptive_field = math.prod(tensor.shape[2:])
     return tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
@@ -53,7 +55,7 @@ def _calculate_fan_in_and_fan_out(tensor):
 
 def _calculate_correct_fan(tensor, mode):
     if mode not in ('fan_in', 'fan_out'):
-        raise ValueError(f"mode {mode!r} not supported, please use one of fan_in, fan_out")
+        raise ArgumentError(f"mode {mode!r} not supported, please use one of fan_in, fan_out")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return fan_in if mode == 'fan_in' else fan_out
 
@@ -61,6 +63,8 @@ def _calculate_correct_fan(tensor, mode):
 @no_grad()
 def uniform_(tensor, a=0.0, b=1.0):
     """Fill with samples of U(a, b)."""
+    number('uniform_', 'a', a)
+    number('uniform_', 'b', b, low=a)
     tensor.array[...] = backend.random_uniform(tensor.shape, tensor.dtype, tensor.device, a, b)
     return tensor
 
@@ -68,6 +72,8 @@ def uniform_(tensor, a=0.0, b=1.0):
 @no_grad()
 def normal_(tensor, mean=0.0, std=1.0):
     """Fill with samples of N(mean, std²)."""
+    number('normal_', 'mean', mean)
+    number('normal_', 'std', std, low=0.0)
     noise = backend.random_normal(tensor.shape, backend.float64, tensor.device)
     tensor.array[...] = (noise * std + mean).astype(tensor.dtype)
     return tensor
@@ -75,6 +81,7 @@ def normal_(tensor, mean=0.0, std=1.0):
 
 @no_grad()
 def constant_(tensor, val):
+    number('constant_', 'val', val)
     tensor.array[...] = val
     return tensor
 
@@ -121,7 +128,7 @@ def orthogonal_(tensor, gain=1.0):
     (size(0), numel / size(0)). Multiplying Q's columns by sign(diag R) makes Q uniformly
     distributed over orthogonal matrices (Mezzadri 2007), as torch does."""
     if tensor.ndim < 2:
-        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, "
+        raise ShapeError(f"orthogonal_: only tensors with 2 or more dimensions are supported, "
                          f"got shape {tuple(tensor.shape)}")
     if tensor.numel() == 0:
         return tensor

@@ -14,6 +14,7 @@ import itertools
 
 from .. import backend
 from ..autograd import clear_grads
+from ..errors import ArgumentError, ArgumentTypeError, DTypeError
 from ..tensor import Tensor
 from . import state_dict as _state
 from .parameter import Parameter
@@ -78,7 +79,7 @@ class Module:
     def _check_new_name(self, name, kind):
         """A new entry's name must be a plain identifier-like string not used by anything else."""
         if not isinstance(name, str):
-            raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
+            raise ArgumentTypeError(f"{kind} name should be a string, got {type(name).__name__}")
         if '.' in name or name == '':
             raise KeyError(f"{kind} name {name!r} must be non-empty and contain no '.'")
         if hasattr(self, name):  # callers re-registering an entry of their own kind skip this check
@@ -90,8 +91,8 @@ class Module:
         if not isinstance(name, str) or name not in self._parameters:
             self._check_new_name(name, 'parameter')
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
-                            "(minigan.nn.Parameter or None required)")
+            raise ArgumentTypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                                    "(minigan.nn.Parameter or None required)")
         self._parameters[name] = param
 
     def register_buffer(self, name, tensor, persistent=True):
@@ -101,8 +102,8 @@ class Module:
         if not isinstance(name, str) or name not in self._buffers:
             self._check_new_name(name, 'buffer')
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
-                            "(Tensor or None required)")
+            raise ArgumentTypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                                    "(Tensor or None required)")
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -111,7 +112,7 @@ class Module:
 
     def add_module(self, name, module):
         if module is not None and not isinstance(module, Module):
-            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+            raise ArgumentTypeError(f"{type(module).__name__} is not a Module subclass")
         if not isinstance(name, str) or name not in self._modules:
             self._check_new_name(name, 'module')
         self._modules[name] = module
@@ -126,8 +127,8 @@ class Module:
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
-                                "(minigan.nn.Parameter or None expected)")
+                raise ArgumentTypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                                        "(minigan.nn.Parameter or None expected)")
             params[name] = None
         elif isinstance(value, Module):
             if modules is None:
@@ -136,13 +137,13 @@ class Module:
             modules[name] = value
         elif modules is not None and name in modules:
             if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' "
-                                "(Module or None expected)")
+                raise ArgumentTypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' "
+                                        "(Module or None expected)")
             modules[name] = None
         elif buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
-                                "(Tensor or None expected)")
+                raise ArgumentTypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                                        "(Tensor or None expected)")
             buffers[name] = value
         else:
             object.__setattr__(self, name, value)
@@ -233,7 +234,7 @@ class Module:
     # ---- modes and gradients
     def train(self, mode=True):
         if not isinstance(mode, bool):
-            raise ValueError(f"train: mode must be a bool, got {mode!r}")
+            raise ArgumentError(f"train: mode must be a bool, got {mode!r}")
         self.training = mode
         for module in self.children():
             module.train(mode)
@@ -271,7 +272,7 @@ class Module:
         if dtype is not None:
             dtype = backend.as_dtype(dtype)
             if not backend.is_floating(dtype):
-                raise TypeError(f"Module.to: only floating-point dtypes are accepted, got {dtype}")
+                raise DTypeError(f"Module.to: only floating-point dtypes are accepted, got {dtype}")
 
         def convert(array):
             if device is not None:

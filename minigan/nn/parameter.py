@@ -5,6 +5,7 @@ it shows up in ``parameters()`` and ``state_dict()`` -- that is the whole differ
 Tensor. It requires grad by default, and it is a leaf: optimizers change its ``.array`` in place.
 """
 from .. import backend
+from ..errors import ArgumentError
 from ..tensor import Tensor
 
 
@@ -16,8 +17,8 @@ class Parameter(Tensor):
             data = backend.asarray([], dtype=backend.DEFAULT_DTYPE)
         if isinstance(data, Tensor):
             if not data.is_leaf:
-                raise ValueError("Parameter: expected a leaf tensor (one with no grad_fn); "
-                                 "pass t.detach() to make a parameter from a computed tensor")
+                raise ArgumentError("Parameter: expected a leaf tensor (one with no grad_fn); "
+                                    "pass t.detach() to make a parameter from a computed tensor")
             data = data.array  # share the values, as torch.nn.Parameter(t) does
         super().__init__(data, requires_grad=requires_grad)
 

@@ -9,6 +9,7 @@ the reverse loads there.
 from collections import namedtuple
 
 from .. import backend
+from ..errors import ArgumentTypeError, StateDictError
 from ..tensor import Tensor, no_grad
 
 IncompatibleKeys = namedtuple('IncompatibleKeys', ['missing_keys', 'unexpected_keys'])
@@ -50,7 +51,7 @@ def _as_array(value):
 
 def load_state_dict(module, state_dict, strict):
     if not hasattr(state_dict, 'keys') or not hasattr(state_dict, '__getitem__'):
-        raise TypeError(f"load_state_dict: expected a dict, got {type(state_dict).__name__}")
+        raise ArgumentTypeError(f"load_state_dict: expected a dict, got {type(state_dict).__name__}")
     targets = dict(_entries(module))
     missing = [k for k in targets if k not in state_dict]
     unexpected = [k for k in state_dict if k not in targets]
@@ -62,6 +63,9 @@ def load_state_dict(module, state_dict, strict):
         if source is None:
             problems.append(f'while copying "{key}": expected a Tensor or array from the checkpoint, '
                             f'got {type(state_dict[key]).__name__}')
+        elif source.dtype.kind not in backend.NUMERIC_KINDS:
+            problems.append(f'while copying "{key}": the checkpoint holds dtype {source.dtype}, which a '
+                            f'tensor of dtype {target.dtype} cannot take')
         elif tuple(source.shape) != tuple(target.shape):
             problems.append(f'size mismatch for {key}: copying a param with shape {tuple(source.shape)} '
                             f'from checkpoint, the shape in current model is {tuple(target.shape)}.')
@@ -73,7 +77,7 @@ def load_state_dict(module, state_dict, strict):
         if missing:
             problems.insert(0, 'Missing key(s) in state_dict: ' + ', '.join(f'"{k}"' for k in missing) + '. ')
     if problems:  # raise before copying anything: a failed load leaves the model as it was
-        raise RuntimeError(f'Error(s) in loading state_dict for {type(module).__name__}:\n\t' + '\n\t'.join(problems))
+        raise StateDictError(f'Error(s) in loading state_dict for {type(module).__name__}:\n\t' + '\n\t'.join(problems))
     with no_grad():  # parameters are leaves that require grad; an in-place copy is no graph op
         for target, source in copies:
             target.copy_(source)  # keeps the target's dtype and device, as torch does

@@ -16,7 +16,9 @@ softmax and log_softmax subtract the row max first.
 import math
 
 from .. import backend
-from ..function import Function
+from ..checks import number
+from ..errors import DTypeError, ShapeError
+from ..function import Function, check_compatible
 from ..tensor import Tensor
 from . import parallel
 from .linalg import matmul
@@ -24,7 +26,7 @@ from .links import link, pass_zeros
 from .math import clamp, exp, where
 from .reduce import sum as _sum
 from .shape import reshape, transpose
-from .util import normalize_dim
+from .util import normalize_dim, require_tensor, require_tensors
 
 
 # ----------------------------------------------------------------------------- piecewise linear
@@ -110,6 +112,7 @@ def relu(input, inplace=False):
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x if x > 0 else negative_slope * x, elementwise."""
+    number('leaky_relu', 'negative_slope', negative_slope)
     return LeakyReLU(negative_slope)(input)
 
 
@@ -200,6 +203,7 @@ def logsigmoid(input):
 
 
 def elu(input, alpha=1.0, inplace=False):
+    number('elu', 'alpha', alpha)
     return ELU(alpha)(input)
 
 
@@ -246,8 +250,12 @@ def _softmax_dim(input, dim, op):
 
 
 def _along(fn_class, input, dim, dtype, op):
+    require_tensor(op, input)
     if dtype is not None:
         input = input.to(dtype)
+    if not backend.is_floating(input.dtype):
+        raise DTypeError(f"{op}: expected a floating-point input, got dtype {input.dtype} "
+                         "(convert it with .float(), or pass dtype=minigan.float32)")
     d = _softmax_dim(input, dim, op)
     if input.ndim == 0:  # a 0-d tensor is a row of one element
         return reshape(fn_class(0)(reshape(input, 1)), ())
@@ -271,8 +279,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
     The mask comes from minigan's generator (``minigan.manual_seed`` makes it reproducible).
     """
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: probability has to be between 0 and 1, but got {p}")
+    number('dropout', 'p', p, low=0.0, high=1.0)
     if not training or p == 0.0:
         return input
     xp = input.xp
@@ -286,14 +293,18 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 def linear(input, weight, bias=None):
     """y = x Wᵀ + b: x (*, in), W (out, in), b (out,) -> y (*, out)."""
+    require_tensor('linear', input)
+    require_tensor('linear', weight, 'weight')
+    require_tensors('linear', bias=bias)
+    check_compatible('linear', (input, weight, bias))
     if weight.ndim not in (1, 2) or input.ndim == 0 or input.shape[-1] != weight.shape[-1]:
-        raise ValueError(f"linear: input of shape {tuple(input.shape)} and weight of shape "
+        raise ShapeError(f"linear: input of shape {tuple(input.shape)} and weight of shape "
                          f"{tuple(weight.shape)}; expected input (*, in_features) and weight "
                          "(out_features, in_features) with the same in_features")
     out = matmul(input, transpose(weight, 0, 1) if weight.ndim == 2 else weight)
     if bias is not None:
         out_features = weight.shape[0] if weight.ndim == 2 else 1
         if bias.ndim > 1 or bias.numel() not in (1, out_features):
-            raise ValueError(f"linear: bias of shape {tuple(bias.shape)}; expected ({out_features},)")
+            raise ShapeError(f"linear: bias of shape {tuple(bias.shape)}; expected ({out_features},)")
         out = out + bias
     return out

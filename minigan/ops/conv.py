@@ -31,6 +31,7 @@ Second derivatives: the gradients are linked to x and w as torch's are (links.py
 gradient (from such a link) passes through without a product.
 """
 from .. import backend
+from ..errors import ArgumentError, ArgumentTypeError, DTypeError, ShapeError
 from ..function import Function
 from ..tensor import Tensor, is_grad_enabled
 from .im2col import Window, col2im, im2col, out_size, scratch, to_chwn
@@ -189,48 +190,54 @@ def pair(value, name, op, minimum=1):
         pair_ = pair_ * 2
     if (pair_ is None or len(pair_) != 2
             or not all(isinstance(v, int) and not isinstance(v, bool) for v in pair_)):
-        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+        raise ArgumentTypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
     if any(v < minimum for v in pair_):
-        raise ValueError(f"{op}: {name} must be >= {minimum}, got {value!r}")
+        raise ArgumentError(f"{op}: {name} must be >= {minimum}, got {value!r}")
     return pair_
 
 
 def check_image(x, op, what='input'):
     """A floating Tensor of 3 (C, H, W) or 4 (N, C, H, W) dims -> (4-D tensor, was it unbatched)."""
     if not isinstance(x, Tensor):
-        raise TypeError(f"{op}: {what} must be a Tensor, got {type(x).__name__}")
+        raise ArgumentTypeError(f"{op}: {what} must be a Tensor, got {type(x).__name__}")
     if x.ndim not in (3, 4):
-        raise ValueError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) {what}, "
+        raise ShapeError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) {what}, "
                          f"got shape {tuple(x.shape)}")
     if not backend.is_floating(x.dtype):
-        raise TypeError(f"{op}: expected a floating-point {what}, got dtype {x.dtype}")
+        raise DTypeError(f"{op}: expected a floating-point {what}, got dtype {x.dtype}")
+    if x.numel() == 0:
+        raise ShapeError(f"{op}: the {what} of shape {tuple(x.shape)} is empty; expected at least "
+                         "one image with at least one pixel")
     return (x.unsqueeze(0), True) if x.ndim == 3 else (x, False)
 
 
 def _check_weight(x, weight, bias, groups, op):
     if not isinstance(weight, Tensor) or weight.ndim != 4:
-        raise ValueError(f"{op}: expected a 4-D weight tensor, got "
+        raise ShapeError(f"{op}: expected a 4-D weight tensor, got "
                          f"{tuple(weight.shape) if isinstance(weight, Tensor) else type(weight).__name__}")
     if not isinstance(groups, int) or isinstance(groups, bool) or groups < 1:
-        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+        raise ArgumentError(f"{op}: groups must be a positive int, got {groups!r}")
+    for name, t in (('weight', weight), ('bias', bias)):
+        if t is not None and isinstance(t, Tensor) and not backend.is_floating(t.dtype):
+            raise DTypeError(f"{op}: expected a floating-point {name}, got dtype {t.dtype}")
     transposed = op == 'conv_transpose2d'
     out_channels = weight.shape[1] * groups if transposed else weight.shape[0]
     in_channels = weight.shape[0] if transposed else weight.shape[1] * groups
     if weight.shape[0] % groups:
-        raise ValueError(f"{op}: groups={groups} must divide the weight's first dim, "
+        raise ShapeError(f"{op}: groups={groups} must divide the weight's first dim, "
                          f"got weight of shape {tuple(weight.shape)}")
     if x.shape[1] != in_channels:
         rule = 'weight.shape[0]' if transposed else f'weight.shape[1] * groups = {weight.shape[1]} * {groups}'
-        raise ValueError(f"{op}: input of shape {tuple(x.shape)} has {x.shape[1]} channels, but weight "
+        raise ShapeError(f"{op}: input of shape {tuple(x.shape)} has {x.shape[1]} channels, but weight "
                          f"of shape {tuple(weight.shape)} expects {in_channels} ({rule})")
     if bias is not None and (not isinstance(bias, Tensor) or tuple(bias.shape) != (out_channels,)):
         got = tuple(bias.shape) if isinstance(bias, Tensor) else type(bias).__name__
-        raise ValueError(f"{op}: expected a bias of shape ({out_channels},), one per output channel, got {got}")
+        raise ShapeError(f"{op}: expected a bias of shape ({out_channels},), one per output channel, got {got}")
 
 
 def _too_small(op, x, size, padding, kernel, dilation):
     eff = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
-    return ValueError(f"{op}: the kernel {kernel} (dilated extent {eff}) is larger than the padded "
+    return ShapeError(f"{op}: the kernel {kernel} (dilated extent {eff}) is larger than the padded "
                       f"input {size} (input shape {tuple(x.shape)}, padding {padding}); expected "
                       "each padded side >= the dilated kernel")
 
@@ -241,10 +248,10 @@ def _conv_padding(padding, kernel, stride, dilation):
         if padding == 'valid':
             return (0, 0, 0, 0)
         if padding != 'same':
-            raise ValueError(f"conv2d: padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
+            raise ArgumentError(f"conv2d: padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
         if stride != (1, 1):
-            raise ValueError(f"conv2d: padding='same' is not supported for strided convolutions "
-                             f"(stride {stride}); expected stride 1")
+            raise ArgumentError(f"conv2d: padding='same' is not supported for strided convolutions "
+                                f"(stride {stride}); expected stride 1")
         # total d(k-1) per side; when odd, torch puts the extra row/column at the bottom/right
         (th, tw) = (d * (k - 1) for k, d in zip(kernel, dilation))
         return (th // 2, th - th // 2, tw // 2, tw - tw // 2)
@@ -291,14 +298,14 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     padding = pair(padding, 'padding', op, minimum=0)
     extra = pair(output_padding, 'output_padding', op, minimum=0)
     if any(e >= max(s, d) for e, s, d in zip(extra, stride, dilation)):
-        raise ValueError(f"{op}: output_padding {extra} must be smaller than either stride {stride} "
-                         f"or dilation {dilation} in each dim")
+        raise ArgumentError(f"{op}: output_padding {extra} must be smaller than either stride {stride} "
+                            f"or dilation {dilation} in each dim")
     kernel = tuple(weight.shape[2:])
     small = tuple(y.shape[2:])
     big = tuple((n - 1) * s - 2 * p + d * (k - 1) + e + 1
                 for n, s, p, d, k, e in zip(small, stride, padding, dilation, kernel, extra))
     if min(big) < 1:
-        raise ValueError(f"{op}: the output size {big} would not be positive (input shape "
+        raise ShapeError(f"{op}: the output size {big} would not be positive (input shape "
                          f"{tuple(input.shape)}, kernel {kernel}, stride {stride}, padding {padding}); "
                          "expected less padding")
     win = Window(kernel, stride, dilation, padding, big, small)

@@ -5,9 +5,10 @@ Batch dims broadcast, so each gradient is summed back to its input's shape. A 1-
 made 2-D (a row on the left, a column on the right) and the extra dim removed afterwards.
 """
 from .. import backend
+from ..errors import ShapeError
 from ..function import Function
 from .shape import reshape, sum_to, transpose
-from .util import check_broadcast
+from .util import check_broadcast, require_tensor
 
 
 class MatMul(Function):
@@ -16,7 +17,7 @@ class MatMul(Function):
 
     def forward(self, a, b):
         if a.shape[-1] != b.shape[-2]:
-            raise ValueError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied; expected "
+            raise ShapeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied; expected "
                              f"a.shape[-1] ({a.shape[-1]}) == b.shape[-2] ({b.shape[-2]})")
         check_broadcast('matmul (batch dims)', a.shape[:-2], b.shape[:-2])
         return backend.xp_of(a).matmul(a, b)
@@ -29,12 +30,14 @@ class MatMul(Function):
 
 
 def matmul(a, b):
+    require_tensor('matmul', a, 'the first operand')
+    require_tensor('matmul', b, 'the second operand')
     for name, t in (('first', a), ('second', b)):
         if t.ndim == 0:
-            raise ValueError(f"matmul: the {name} operand is 0-d; expected at least 1 dim (use * for scalars)")
+            raise ShapeError(f"matmul: the {name} operand is 0-d; expected at least 1 dim (use * for scalars)")
     if a.ndim == 1 and b.ndim == 1:
         if a.shape != b.shape:
-            raise ValueError(f"matmul: vectors of shapes {a.shape} and {b.shape}; expected equal lengths")
+            raise ShapeError(f"matmul: vectors of shapes {a.shape} and {b.shape}; expected equal lengths")
         return reshape(MatMul()(reshape(a, 1, -1), reshape(b, -1, 1)), ())
     if a.ndim == 1:
         out = MatMul()(reshape(a, 1, -1), b)
@@ -43,3 +46,19 @@ def matmul(a, b):
         out = MatMul()(a, reshape(b, -1, 1))
         return reshape(out, out.shape[:-1])
     return MatMul()(a, b)
+
+
+def mm(input, mat2):  # noqa: A002 -- torch's names
+    """The product of two matrices, (n, m) @ (m, p) -> (n, p) (torch.mm: no broadcasting)."""
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise ShapeError(f"mm: expected two 2-D matrices, got shapes {tuple(input.shape)} and "
+                         f"{tuple(mat2.shape)}; use matmul for batches or vectors")
+    return MatMul()(input, mat2)
+
+
+def bmm(input, mat2):  # noqa: A002
+    """Batched matrix products, (b, n, m) @ (b, m, p) -> (b, n, p) (torch.bmm: same batch size)."""
+    if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
+        raise ShapeError(f"bmm: expected two 3-D tensors with the same batch size, got shapes "
+                         f"{tuple(input.shape)} and {tuple(mat2.shape)}")
+    return MatMul()(input, mat2)

@@ -11,16 +11,19 @@ evaluated by logaddexp: finite with finite gradients even at z = ±1e4. Cross-en
 log_softmax (max subtracted).
 """
 from .. import backend
-from ..function import Function
+from ..checks import count, number
+from ..errors import ArgumentError, ArgumentTypeError, DTypeError, DimError, ShapeError
+from ..function import Function, check_compatible
 from ..tensor import Tensor
 from .activation import log_softmax, logsigmoid
 from .links import link_gradient
 from .math import abs as _abs, clamp, log, where
 from .reduce import sum as _sum
+from .util import require_tensors
 
 
 # ----------------------------------------------------------------------------- reduction
-def _reduction(size_average, reduce, reduction):
+def legacy_reduction(size_average, reduce, reduction):
     """torch's legacy (size_average, reduce) pair -> a reduction string."""
     if size_average is None and reduce is None:
         return reduction
@@ -31,7 +34,18 @@ def _reduction(size_average, reduce, reduction):
 
 def _check_reduction(op, reduction):
     if reduction not in ('mean', 'sum', 'none'):
-        raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+        raise ArgumentError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _check_input(op, input, reduction, floating=True):
+    """input is a Tensor (of a floating dtype for scores); 'mean' needs at least one element."""
+    if not isinstance(input, Tensor):
+        raise ArgumentTypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
+    if floating and not backend.is_floating(input.dtype):
+        raise DTypeError(f"{op}: expected a floating-point input (scores), got dtype {input.dtype}")
+    if reduction == 'mean' and input.numel() == 0:
+        raise ShapeError(f"{op}: input of shape {tuple(input.shape)} is an empty batch, whose mean "
+                         "is undefined; expected at least one element (or reduction='sum')")
 
 
 def _reduce(loss, reduction, op):
@@ -43,14 +57,15 @@ def _reduce(loss, reduction, op):
 
 def _check_same_shape(op, input, target):
     if tuple(target.shape) != tuple(input.shape):
-        raise ValueError(f"{op}: target of shape {tuple(target.shape)} for input of shape "
+        raise ShapeError(f"{op}: target of shape {tuple(target.shape)} for input of shape "
                          f"{tuple(input.shape)}; expected the same shape")
 
 
 def _as_float_target(op, target, input):
     """target as a Tensor of input's float dtype (0/1 integer labels are accepted)."""
     if not isinstance(target, Tensor):
-        target = Tensor(backend.asarray(target, dtype=input.dtype, device=input.device))
+        target = Tensor(backend.numeric_array(target, dtype=input.dtype, device=input.device, op=op))
+    check_compatible(op, (input, target))
     if not backend.is_floating(target.dtype):
         target = target.to(input.dtype)
     return target
@@ -66,10 +81,12 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     with p = pos_weight (broadcast along the last dim, one per class). Stable for any z.
     """
     op = 'binary_cross_entropy_with_logits'
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_input(op, input, reduction)
     target = _as_float_target(op, target, input)
     _check_same_shape(op, input, target)
-    reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
+    require_tensors(op, weight=weight, pos_weight=pos_weight)
     log_weight = 1.0 if pos_weight is None else 1.0 + (pos_weight - 1.0) * target
     loss = (1.0 - target) * input - log_weight * logsigmoid(input)
     if weight is not None:
@@ -116,13 +133,15 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     """BCE of probabilities x ∈ [0, 1] and targets t: -w [t log x + (1 - t) log(1 - x)], with each
     log clamped to >= -100 as torch does. Prefer binary_cross_entropy_with_logits: it is stable."""
     op = 'binary_cross_entropy'
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_input(op, input, reduction)
     target = _as_float_target(op, target, input)
     _check_same_shape(op, input, target)
-    reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
     if bool(((input.array < 0) | (input.array > 1)).any()):
-        raise ValueError(f"{op}: all elements of input should be between 0 and 1 (probabilities); "
-                         "for logits use binary_cross_entropy_with_logits")
+        raise ArgumentError(f"{op}: all elements of input should be between 0 and 1 (probabilities); "
+                            "for logits use binary_cross_entropy_with_logits")
+    require_tensors(op, weight=weight)
     loss = BinaryCrossEntropy()(input, target)
     if weight is not None:
         loss = loss * weight
@@ -132,15 +151,23 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 # ----------------------------------------------------------------------------- nll / cross-entropy
 def _class_shape_check(op, input, target):
     """input (N, C, *) or (C,); integer target (N, *) or (): the class of each sample."""
+    if not isinstance(target, Tensor):
+        raise ArgumentTypeError(f"{op}: target must be a Tensor of class indices, got {type(target).__name__}")
+    check_compatible(op, (input, target))
     if input.ndim == 0:
-        raise ValueError(f"{op}: input is 0-d; expected (N, C, *) or (C,) class scores")
+        raise ShapeError(f"{op}: input is 0-d; expected (N, C, *) or (C,) class scores")
     expected = () if input.ndim == 1 else (input.shape[0],) + tuple(input.shape[2:])
     if backend.is_floating(target.dtype):
-        raise TypeError(f"{op}: target has dtype {target.dtype}; expected integer class indices "
-                        f"(int64) of shape {expected}, e.g. target.long()")
+        raise DTypeError(f"{op}: target has dtype {target.dtype}; expected integer class indices "
+                         f"(int64) of shape {expected}, e.g. target.long()")
     if tuple(target.shape) != expected:
-        raise ValueError(f"{op}: target of shape {tuple(target.shape)} for input of shape "
+        raise ShapeError(f"{op}: target of shape {tuple(target.shape)} for input of shape "
                          f"{tuple(input.shape)}; expected target shape {expected}")
+
+
+def _check_class_options(op, weight, ignore_index):
+    require_tensors(op, weight=weight)
+    count(op, 'ignore_index', ignore_index, minimum=-2 ** 63)
 
 
 def _target_weights(op, input, target, weight, ignore_index):
@@ -151,15 +178,15 @@ def _target_weights(op, input, target, weight, ignore_index):
     valid = t != ignore_index
     if bool(((t < 0) | (t >= classes))[valid].any()):
         bad = t[valid & ((t < 0) | (t >= classes))]
-        raise ValueError(f"{op}: class index {int(bad.reshape(-1)[0])} is out of range for input "
-                         f"of shape {tuple(input.shape)}; expected 0 <= target < {classes} "
-                         f"(or ignore_index={ignore_index})")
+        raise DimError(f"{op}: class index {int(bad.reshape(-1)[0])} is out of range for input "
+                       f"of shape {tuple(input.shape)}; expected 0 <= target < {classes} "
+                       f"(or ignore_index={ignore_index})")
     positions = xp.arange(classes).reshape((1, classes) + (1,) * (input.ndim - 2))
     picked = (xp.expand_dims(t, 1) == positions) & xp.expand_dims(valid, 1)
     m = picked.astype(input.dtype)
     if weight is not None:
         if tuple(weight.shape) != (classes,):
-            raise ValueError(f"{op}: weight of shape {tuple(weight.shape)}; expected ({classes},), "
+            raise ShapeError(f"{op}: weight of shape {tuple(weight.shape)}; expected ({classes},), "
                              "one per class")
         m *= _per_class(weight.array, input)
     return m
@@ -187,8 +214,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     ℓ_n = -w_{t_n} input[n, t_n]; 'mean' divides by the sum of the weights of the counted
     samples (targets equal to ignore_index count for nothing)."""
     op = 'nll_loss'
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_input(op, input, reduction)
+    _check_class_options(op, weight, ignore_index)
     _class_shape_check(op, input, target)
-    reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
     single = input.ndim == 1
     input, target = _as_batch(input, target)
@@ -208,10 +237,13 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     ℓ = (1 - ε) nll + (ε / C) sum_c -w_c log p_c, as torch does.
     """
     op = 'cross_entropy'
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    number(op, 'label_smoothing', label_smoothing, low=0.0, high=1.0)
+    _check_input(op, input, reduction)
+    _check_class_options(op, weight, ignore_index)
+    if not isinstance(target, Tensor):
+        raise ArgumentTypeError(f"{op}: target must be a Tensor, got {type(target).__name__}")
     if input.ndim >= 1 and backend.is_floating(target.dtype) and tuple(target.shape) == tuple(input.shape):
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing)
     _class_shape_check(op, input, target)
@@ -251,25 +283,27 @@ def _cross_entropy_probabilities(input, target, weight, reduction, label_smoothi
 
 
 # ----------------------------------------------------------------------------- regression
-def _pointwise_target(op, input, target):
+def _pointwise_target(op, input, target, reduction):
     """target as a float Tensor that broadcasts against input (torch broadcasts, with a warning)."""
+    _check_input(op, input, reduction)
     target = _as_float_target(op, target, input)
     if tuple(target.shape) != tuple(input.shape):
         try:
             backend.broadcast_shapes(tuple(input.shape), tuple(target.shape))
         except ValueError:
-            raise ValueError(f"{op}: target of shape {tuple(target.shape)} for input of shape "
+            raise ShapeError(f"{op}: target of shape {tuple(target.shape)} for input of shape "
                              f"{tuple(input.shape)}; expected the same shape") from None
     return target
 
 
 def _pointwise(op, error, input, size_average, reduce, reduction, weight):
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(op, reduction)
     if weight is None:
         return _reduce(error, reduction, op)
+    require_tensors(op, weight=weight)
     if tuple(weight.shape) != tuple(input.shape):
-        raise ValueError(f"{op}: weight of shape {tuple(weight.shape)}; expected the input's shape "
+        raise ShapeError(f"{op}: weight of shape {tuple(weight.shape)}; expected the input's shape "
                          f"{tuple(input.shape)}")
     error = error * weight
     if reduction == 'mean':  # torch's weighted mean: sum(w e) / sum(w)
@@ -279,12 +313,14 @@ def _pointwise(op, error, input, size_average, reduce, reduction, weight):
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
     """(x - y)², elementwise (target broadcasts, as in torch), then reduced."""
-    diff = input - _pointwise_target('mse_loss', input, target)
-    return _pointwise('mse_loss', diff * diff, input, size_average, reduce, reduction, weight)
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    diff = input - _pointwise_target('mse_loss', input, target, reduction)
+    return _pointwise('mse_loss', diff * diff, input, None, None, reduction, weight)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
     """|x - y|, elementwise, then reduced. The gradient at x = y is 0 (sign(0), as in torch)."""
-    error = _abs(input - _pointwise_target('l1_loss', input, target))
-    return _pointwise('l1_loss', error, input, size_average, reduce, reduction, weight)
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    error = _abs(input - _pointwise_target('l1_loss', input, target, reduction))
+    return _pointwise('l1_loss', error, input, None, None, reduction, weight)
 

@@ -10,8 +10,11 @@ gradient is also linked to x, as torch's is, so its second derivative is 0: see 
 import math
 
 from .. import backend
+from ..checks import describe
+from ..errors import ArgumentError, ArgumentTypeError, DTypeError, DeviceError
 from ..function import Function
 from ..tensor import Tensor
+from .compare import gt, lt
 from .links import link, zero_gradient
 from .shape import sum_to
 from .util import check_broadcast
@@ -267,21 +270,27 @@ class Minimum(Maximum):
         return xp.minimum(a, b)
 
 
-class Compare(Function):
-    """a <op> b elementwise -> bool tensor; not differentiable."""
+class Remainder(_Binary):
+    """a mod b with the sign of b (Python's %, torch.remainder) = a - b floor(a / b).
+
+    floor(a / b) is piecewise constant, so it is saved as a constant: d/da = 1, d/db = -floor(a / b).
+    """
+
+    def compute(self, xp, a, b):
+        self.quotient = xp.floor_divide(a, b)
+        return xp.remainder(a, b)
+
+    def backward(self, gy):
+        a, b = self.inputs
+        return sum_to(gy, a.shape), sum_to(-gy * Tensor(self.quotient.astype(gy.dtype)), b.shape)
+
+
+class FloorDivide(_Binary):
+    """floor(a / b) (Python's //); piecewise constant, so no gradient (as in torch)."""
     differentiable = False
-    promotes_to_float = True
 
-    def __init__(self, op):
-        self.op = op
-
-    @property
-    def name(self):
-        return self.op
-
-    def forward(self, a, b):
-        check_broadcast(self.op, a.shape, b.shape)
-        return getattr(backend.xp_of(a), self.op)(a, b)
+    def compute(self, xp, a, b):
+        return xp.floor_divide(a, b)
 
 
 # ----------------------------------------------------------------------------- functions
@@ -303,6 +312,14 @@ def div(a, b):
 
 def neg(x):
     return Neg()(x)
+
+
+def remainder(a, b):
+    return Remainder()(a, b)
+
+
+def floor_divide(a, b):
+    return FloorDivide()(a, b)
 
 
 def pow(x, exponent):  # noqa: A001 -- torch.pow
@@ -357,11 +374,14 @@ def clamp(x, min=None, max=None):  # noqa: A002 -- torch's argument names
     (x < min, or x > max), x where it lies inside [min, max] -- torch's convention.
     """
     if min is None and max is None:
-        raise ValueError("clamp: at least one of min and max must be given")
+        raise ArgumentError("clamp: at least one of min and max must be given")
+    for name, bound in (('min', min), ('max', max)):
+        if not (bound is None or isinstance(bound, Tensor) or backend.is_real_scalar(bound)):
+            raise ArgumentTypeError(f"clamp: {name} must be a number or a Tensor, got {describe(bound)}")
     if not isinstance(min, Tensor) and not isinstance(max, Tensor):
         return Clamp(min, max)(x)
-    y = x if min is None else where(compare('less', x, min), min, x)
-    return y if max is None else where(compare('greater', x, max), max, y)
+    y = x if min is None else where(lt(x, min), min, x)
+    return y if max is None else where(gt(x, max), max, y)
 
 
 clip = clamp
@@ -373,9 +393,13 @@ def where(condition, a, b):
     if not backend.is_array(cond):  # e.g. the NumPy bool a 0-d comparison gives
         cond = backend.asarray(cond)
     if cond.dtype != bool:
-        raise TypeError(f"where: condition must be a bool tensor, got {getattr(cond, 'dtype', type(cond).__name__)}")
+        raise DTypeError(f"where: condition must be a bool tensor, got {getattr(cond, 'dtype', type(cond).__name__)}")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = Tensor(backend.asarray(a, device=backend.device_of(cond)))
+        a = Tensor(backend.numeric_array(a, device=backend.device_of(cond), op='where'))
+    device = (a if isinstance(a, Tensor) else b).device
+    if backend.device_of(cond) != device:
+        raise DeviceError(f"where: the condition is on {backend.device_of(cond)} and the values on {device}; "
+                          "expected one device (move one with .to(device))")
     return Where(cond)(a, b)
 
 
@@ -390,10 +414,6 @@ def maximum(a, b):
 
 def minimum(a, b):
     return Minimum()(a, b)
-
-
-def compare(op, a, b):
-    return Compare(op)(a, b)
 
 
 def sign(x):

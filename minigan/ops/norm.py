@@ -15,6 +15,8 @@ batch norm's second derivative included. Batch and instance norm with γ, β run
 (``NormAffine``) with a closed-form backward; layer and group norm compose x̂ with engine ops.
 """
 from .. import backend
+from ..checks import count, number
+from ..errors import ArgumentError, DTypeError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
 from . import parallel
@@ -22,6 +24,7 @@ from .links import link, link_gradient
 from .moments import (Centered, Combine, InvStd, Moments, SumProduct, block_rows, normalize,
                       spread)
 from .shape import reshape, sum_to
+from .util import require_tensor
 
 
 # ----------------------------------------------------------------------------- fused: normalize + affine
@@ -84,17 +87,26 @@ def _channel_shape(ndim, channels):
 
 # ----------------------------------------------------------------------------- checks
 def _check_channel_vector(op, name, t, channels, input_shape):
+    if t is not None:
+        require_tensor(op, t, name)
     if t is not None and tuple(t.shape) != (channels,):
-        raise ValueError(f"{op}: {name} of shape {tuple(t.shape)}; expected ({channels},) for input "
+        raise ShapeError(f"{op}: {name} of shape {tuple(t.shape)}; expected ({channels},) for input "
                          f"of shape {tuple(input_shape)} (one value per channel, dim 1)")
 
 
 def _check_input(op, input, min_dims=2):
+    require_tensor(op, input)
     if not backend.is_floating(input.dtype):
-        raise TypeError(f"{op}: expected a floating-point input, got dtype {input.dtype}")
+        raise DTypeError(f"{op}: expected a floating-point input, got dtype {input.dtype}")
     if input.ndim < min_dims:
-        raise ValueError(f"{op}: expected input of at least {min_dims} dims (N, C, *), got shape "
+        raise ShapeError(f"{op}: expected input of at least {min_dims} dims (N, C, *), got shape "
                          f"{tuple(input.shape)}")
+
+
+def _check_numbers(op, eps, momentum=0.0):
+    """eps >= 0 and momentum in [0, 1], finite: a NaN here would reach every running statistic."""
+    number(op, 'eps', eps, low=0.0)
+    number(op, 'momentum', momentum, low=0.0, high=1.0)
 
 
 def _affine(x, weight, bias):
@@ -152,6 +164,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     statistics. weight γ and bias β (C,) scale and shift each channel.
     """
     _check_input('batch_norm', input)
+    _check_numbers('batch_norm', eps, momentum)
     channels = input.shape[1]
     for name, t in [('running_mean', running_mean), ('running_var', running_var),
                     ('weight', weight), ('bias', bias)]:
@@ -159,11 +172,11 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     dims = (0,) + tuple(range(2, input.ndim))
     if not training:
         if running_mean is None or running_var is None:
-            raise ValueError("batch_norm: running_mean and running_var must be given when "
-                             "training=False (they are the statistics evaluation normalizes with)")
+            raise ArgumentError("batch_norm: running_mean and running_var must be given when "
+                                "training=False (they are the statistics evaluation normalizes with)")
         return _normalize_with(input, running_mean, running_var, weight, bias, eps)
     if input.numel() // channels <= 1:
-        raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got "
+        raise ShapeError(f"batch_norm: expected more than 1 value per channel when training, got "
                          f"input of shape {tuple(input.shape)}")
     y, m = _normalize_affine(input, dims, weight, bias, eps)
     if running_mean is not None:
@@ -182,18 +195,19 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     and unbiased variances, as torch does.
     """
     _check_input('instance_norm', input, min_dims=3)
+    _check_numbers('instance_norm', eps, momentum)
     n, channels = input.shape[:2]
     for name, t in [('running_mean', running_mean), ('running_var', running_var),
                     ('weight', weight), ('bias', bias)]:
         _check_channel_vector('instance_norm', name, t, channels, input.shape)
     if not use_input_stats:
         if running_mean is None or running_var is None:
-            raise ValueError("instance_norm: running_mean and running_var must be given when "
-                             "use_input_stats=False")
+            raise ArgumentError("instance_norm: running_mean and running_var must be given when "
+                                "use_input_stats=False")
         return _normalize_with(input, running_mean, running_var, weight, bias, eps)
     dims = tuple(range(2, input.ndim))
     if input.numel() // (n * channels) <= 1:
-        raise ValueError(f"instance_norm: expected more than 1 spatial element when training, got "
+        raise ShapeError(f"instance_norm: expected more than 1 spatial element when training, got "
                          f"input of shape {tuple(input.shape)}")
     y, m = _normalize_affine(input, dims, weight, bias, eps)
     if running_mean is not None:
@@ -209,14 +223,15 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     shape normalized_shape (elementwise)."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if not backend.is_floating(input.dtype):
-        raise TypeError(f"layer_norm: expected a floating-point input, got dtype {input.dtype}")
+        raise DTypeError(f"layer_norm: expected a floating-point input, got dtype {input.dtype}")
+    _check_numbers('layer_norm', eps)
     k = len(shape)
     if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k:]) != shape:
-        raise ValueError(f"layer_norm: normalized_shape {shape}; expected input of shape "
+        raise ShapeError(f"layer_norm: normalized_shape {shape}; expected input of shape "
                          f"(*, {', '.join(map(str, shape))}), got {tuple(input.shape)}")
     for name, t in [('weight', weight), ('bias', bias)]:
         if t is not None and tuple(t.shape) != shape:
-            raise ValueError(f"layer_norm: {name} of shape {tuple(t.shape)}; expected "
+            raise ShapeError(f"layer_norm: {name} of shape {tuple(t.shape)}; expected "
                              f"normalized_shape {shape}")
     y, _ = normalize(input, tuple(range(input.ndim - k, input.ndim)), eps)
     if weight is not None:
@@ -232,9 +247,11 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Split the C channels of input (N, C, *) into num_groups groups; standardize each sample's
     group over its channels and spatial dims; then scale and shift per channel."""
     _check_input('group_norm', input)
+    _check_numbers('group_norm', eps)
+    count('group_norm', 'num_groups', num_groups, minimum=1)
     n, channels = input.shape[:2]
-    if num_groups <= 0 or channels % num_groups:
-        raise ValueError(f"group_norm: {channels} channels (input of shape {tuple(input.shape)}) "
+    if channels % num_groups:
+        raise ShapeError(f"group_norm: {channels} channels (input of shape {tuple(input.shape)}) "
                          f"cannot be split into {num_groups} groups; expected C divisible by num_groups")
     for name, t in [('weight', weight), ('bias', bias)]:
         _check_channel_vector('group_norm', name, t, channels, input.shape)

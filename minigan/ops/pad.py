@@ -11,6 +11,8 @@ again -- exact at every order. Padding several dims is one 1-D padding per dim. 
 padding is ``shape.constant_pad``.
 """
 from .. import backend
+from ..checks import describe
+from ..errors import ArgumentError, ArgumentTypeError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
 from .links import link, link_gradient
@@ -81,23 +83,25 @@ def pad(input, pad, mode='constant', value=None):  # noqa: A002 -- torch's names
     needs each pad smaller than its dim.
     """
     if not isinstance(input, Tensor):
-        raise TypeError(f"pad: input must be a Tensor, got {type(input).__name__}")
+        raise ArgumentTypeError(f"pad: input must be a Tensor, got {type(input).__name__}")
     if not isinstance(pad, (tuple, list)) or not all(type(p) is int for p in pad):
-        raise TypeError(f"pad: pad must be a tuple of ints, got {pad!r}")
+        raise ArgumentTypeError(f"pad: pad must be a tuple of ints, got {pad!r}")
     if len(pad) % 2:
-        raise ValueError(f"pad: the padding length must be divisible by 2, got {len(pad)} ({tuple(pad)})")
+        raise ShapeError(f"pad: the padding length must be divisible by 2, got {len(pad)} ({tuple(pad)})")
     if len(pad) > 2 * input.ndim:
-        raise ValueError(f"pad: the padding length must be at most twice the input's dims, got "
+        raise ShapeError(f"pad: the padding length must be at most twice the input's dims, got "
                          f"{len(pad)} for an input of shape {tuple(input.shape)}")
     if mode == 'constant':
+        if value is not None and not backend.is_real_scalar(value):
+            raise ArgumentTypeError(f"pad: value must be a number, got {describe(value)}")
         return constant_pad(input, pad, 0.0 if value is None else value)
     if mode not in MODES:
-        raise ValueError(f"pad: unsupported padding mode {mode!r}; expected one of {MODES}")
+        raise ArgumentError(f"pad: unsupported padding mode {mode!r}; expected one of {MODES}")
     if value is not None and value != 0:
-        raise ValueError(f"pad: padding mode {mode!r} does not take a value argument (got {value!r})")
+        raise ArgumentError(f"pad: padding mode {mode!r} does not take a value argument (got {value!r})")
     dims = len(pad) // 2
     if dims not in (1, 2, 3) or input.ndim not in (dims + 1, dims + 2):
-        raise ValueError(f"pad: mode {mode!r} with {len(pad)} pad values needs a {dims + 1}-D or "
+        raise ShapeError(f"pad: mode {mode!r} with {len(pad)} pad values needs a {dims + 1}-D or "
                          f"{dims + 2}-D input, got shape {tuple(input.shape)} (torch pads the last 1, 2 "
                          "or 3 dims of a tensor that has 1 or 2 more)")
     out = input
@@ -105,12 +109,12 @@ def pad(input, pad, mode='constant', value=None):  # noqa: A002 -- torch's names
         axis, lo, hi = input.ndim - 1 - i, pad[2 * i], pad[2 * i + 1]
         n = input.shape[axis]
         if lo < 0 or hi < 0:
-            raise ValueError(f"pad: negative padding {tuple(pad)} is not supported with mode {mode!r}")
+            raise ArgumentError(f"pad: negative padding {tuple(pad)} is not supported with mode {mode!r}")
         if mode == 'reflect' and (lo >= n or hi >= n):
-            raise ValueError(f"pad: reflect padding ({lo}, {hi}) of dim {axis} must be less than its "
+            raise ShapeError(f"pad: reflect padding ({lo}, {hi}) of dim {axis} must be less than its "
                              f"size {n} (input shape {tuple(input.shape)})")
         if mode == 'replicate' and n == 0 and (lo or hi):
-            raise ValueError(f"pad: cannot replicate-pad the empty dim {axis} of shape {tuple(input.shape)}")
+            raise ShapeError(f"pad: cannot replicate-pad the empty dim {axis} of shape {tuple(input.shape)}")
         if lo or hi:
             out = AxisPad(mode, axis, lo, hi)(out)
     if out is input:  # every pad 0: torch still pads, so its gradient is linked to the input

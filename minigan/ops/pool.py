@@ -14,6 +14,7 @@ x, as torch's are, so their second derivative in x is 0, not an error (links.py)
 Like the convs, the pools work on (C, H, W, N) arrays (see im2col.py) and return (N, C, H, W) views.
 """
 from .. import backend
+from ..errors import ArgumentError, ShapeError
 from ..function import Function
 from .conv import check_image, chwn, nchw, pair
 from .im2col import Window, crop_from_span, out_size, pad_to_span, to_chwn, window_scatter, window_sum
@@ -79,7 +80,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,  # n
     win, (ph, pw) = _window(x, kernel_size, stride, padding, 1, ceil_mode, 'avg_pool2d')
     if divisor_override is not None:
         if not isinstance(divisor_override, int) or divisor_override <= 0:
-            raise ValueError(f"avg_pool2d: divisor_override must be a positive int, got {divisor_override!r}")
+            raise ArgumentError(f"avg_pool2d: divisor_override must be a positive int, got {divisor_override!r}")
         divisor = divisor_override
     else:
         (H, W), (kh, kw), (sh, sw), (oh, ow) = win.big, win.kernel, win.stride, win.small
@@ -184,11 +185,11 @@ def _window(x, kernel_size, stride, padding, dilation, ceil_mode, op):
     stride = kernel if stride is None or stride == () or stride == [] else pair(stride, 'stride', op)
     padding, dilation = pair(padding, 'padding', op, minimum=0), pair(dilation, 'dilation', op)
     if any(p > k // 2 for p, k in zip(padding, kernel)):
-        raise ValueError(f"{op}: padding {padding} must be at most half of the kernel {kernel}")
+        raise ArgumentError(f"{op}: padding {padding} must be at most half of the kernel {kernel}")
     big = tuple(x.shape[2:])
     small = tuple(out_size(n, k, s, p, p, d, ceil_mode)
                   for n, k, s, p, d in zip(big, kernel, stride, padding, dilation))
     if min(small) < 1:
-        raise ValueError(f"{op}: input of shape {tuple(x.shape)} is too small for kernel {kernel} "
+        raise ShapeError(f"{op}: input of shape {tuple(x.shape)} is too small for kernel {kernel} "
                          f"(padding {padding}, dilation {dilation}): the output would be {small}")
     return Window(kernel, stride, dilation, padding, big, small), padding

@@ -8,21 +8,24 @@ import builtins
 from collections import namedtuple
 
 from .. import backend
+from ..checks import number
+from ..errors import ArgumentError, ArgumentTypeError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
 from .math import abs as _abs
 from .math import exp, log, sqrt, where
 from .shape import broadcast_to, reshape
-from .util import normalize_dim, normalize_dims
+from .util import normalize_dim, normalize_dims, require_tensor
 
 ValuesIndices = namedtuple('ValuesIndices', ['values', 'indices'])  # what torch's x.max(dim) returns
 
 
 def _reduce_args(x, dim, keepdim, axis, keepdims, op):
     """Merge torch's and NumPy's argument names; -> (sorted dims, keepdim)."""
+    require_tensor(op, x)
     if axis is not None:
         if dim is not None:
-            raise TypeError(f"{op}: give dim or axis, not both")
+            raise ArgumentTypeError(f"{op}: give dim or axis, not both")
         dim = axis
     if keepdims is not None:
         keepdim = keepdims
@@ -60,7 +63,7 @@ class Max(Function):
     def forward(self, x):
         xp = backend.xp_of(x)
         if x.size == 0:
-            raise ValueError(f"{self.name}: cannot reduce an empty tensor of shape {x.shape}")
+            raise ShapeError(f"{self.name}: cannot reduce an empty tensor of shape {x.shape}")
         y = (xp.min if self.minimum else xp.max)(x, axis=self.dims, keepdims=True)
         if self.first_only:
             (dim,) = self.dims
@@ -92,14 +95,15 @@ def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     return Sum(dims, keepdim)(x) / count
 
 
-def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None, axis=None, keepdims=None):
+def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None, axis=None, keepdims=None, _op='var'):
     """mean((x - mean x)^2) over dims, divided by N - correction instead of N.
 
     correction=1 (unbiased=True, the default, as in torch) is Bessel's correction.
     """
-    dims, keepdim = _reduce_args(x, dim, keepdim, axis, keepdims, 'var')
+    dims, keepdim = _reduce_args(x, dim, keepdim, axis, keepdims, _op)
     if correction is None:
         correction = 1 if unbiased else 0
+    number(_op, 'correction', correction, low=0)
     count = 1
     for d in dims:
         count *= x.shape[d]
@@ -108,7 +112,7 @@ def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None, axis=None
 
 
 def std(x, dim=None, unbiased=True, keepdim=False, *, correction=None, axis=None, keepdims=None):
-    return sqrt(var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims))
+    return sqrt(var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims, _op='std'))
 
 
 def _extreme(x, dim, keepdim, axis, keepdims, minimum):
@@ -150,6 +154,8 @@ def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     The result does not depend on m mathematically, so m needs no gradient.
     """
     dims, keepdim = _reduce_args(x, dim, keepdim, axis, keepdims, 'logsumexp')
+    if builtins.any(x.shape[d] == 0 for d in dims):
+        raise ShapeError(f"logsumexp: cannot reduce the empty dims {dims} of a tensor of shape {x.shape}")
     xp = x.xp
     m = xp.max(x.array, axis=dims, keepdims=True)
     m = Tensor(xp.where(xp.isfinite(m), m, 0).astype(x.dtype))  # a row of -inf must not give nan
@@ -170,7 +176,7 @@ def norm(x, p=2, dim=None, keepdim=False):
     if p == 'fro':
         p = 2
     if not isinstance(p, (int, float)) or isinstance(p, bool) or p <= 0:
-        raise ValueError(f"norm: p must be a positive number, inf or 'fro', got {p!r}")
+        raise ArgumentError(f"norm: p must be a positive number, inf or 'fro', got {p!r}")
     if p == 1:
         return sum(_abs(x), dims, keepdim)
     if p == float('inf'):
@@ -190,6 +196,9 @@ def argmin(x, dim=None, keepdim=False):
 
 
 def _arg(x, dim, keepdim, op):
+    require_tensor(op, x)
+    if x.numel() == 0:
+        raise ShapeError(f"{op}: cannot find the extreme of an empty tensor of shape {x.shape}")
     xp = x.xp
     if dim is None:
         return Tensor(xp.asarray(getattr(xp, op)(x.array)))

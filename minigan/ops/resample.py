@@ -25,6 +25,8 @@ it is the adjoint of a sum pool (see pool.py).
 import math
 
 from .. import backend
+from ..checks import number
+from ..errors import ArgumentError, ShapeError
 from ..function import Function
 from .conv import check_image
 from .im2col import Window
@@ -106,7 +108,7 @@ def axis_matrix(mode, x, n_in, n_out, scale_factor=None, align_corners=False):
 def _pairs(value, name):
     pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
     if len(pair) != 2:
-        raise ValueError(f"interpolate: {name} must be a number or a pair for a 4-D input, got {value!r}")
+        raise ShapeError(f"interpolate: {name} must be a number or a pair for a 4-D input, got {value!r}")
     return pair
 
 
@@ -119,25 +121,26 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
     """
     x, unbatched = check_image(input, 'interpolate')
     if unbatched:
-        raise ValueError(f"interpolate: expected a 4-D (N, C, H, W) input, got shape {tuple(input.shape)}")
+        raise ShapeError(f"interpolate: expected a 4-D (N, C, H, W) input, got shape {tuple(input.shape)}")
     if mode not in MODES:
-        raise ValueError(f"interpolate: mode {mode!r} is not supported; expected one of {MODES}")
+        raise ArgumentError(f"interpolate: mode {mode!r} is not supported; expected one of {MODES}")
     if antialias:
         raise NotImplementedError("interpolate: antialias=True is not supported")
     if align_corners is not None and mode != 'bilinear':
-        raise ValueError("interpolate: align_corners can only be set with mode='bilinear'")
+        raise ArgumentError("interpolate: align_corners can only be set with mode='bilinear'")
     if (size is None) == (scale_factor is None):
-        raise ValueError("interpolate: give exactly one of size and scale_factor")
+        raise ArgumentError("interpolate: give exactly one of size and scale_factor")
     H, W = x.shape[2:]
     if size is not None:
         sizes, scales = _pairs(size, 'size'), (None, None)
     else:
-        scales = tuple(float(s) for s in _pairs(scale_factor, 'scale_factor'))
+        scales = tuple(float(number('interpolate', 'scale_factor', s, low=0.0, low_open=True))
+                       for s in _pairs(scale_factor, 'scale_factor'))
         sizes = tuple(int(math.floor(n * s)) for n, s in zip((H, W), scales))
         if recompute_scale_factor or mode == 'area':
             scales = (None, None)  # torch then derives the scale from the sizes
-    if not all(isinstance(n, int) and n >= 1 for n in sizes):
-        raise ValueError(f"interpolate: the output size {sizes} must be positive ints "
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sizes):
+        raise ShapeError(f"interpolate: the output size {sizes} must be positive ints "
                          f"(input shape {tuple(x.shape)}, size={size!r}, scale_factor={scale_factor!r})")
     (oh, ow) = sizes
     if mode == 'nearest' and oh % H == 0 and ow % W == 0 and all(
@@ -160,7 +163,7 @@ def adaptive_avg_pool2d(input, output_size):  # noqa: A002
     x, unbatched = check_image(input, 'adaptive_avg_pool2d')
     sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size, output_size)
     if len(sizes) != 2 or not all(s is None or (isinstance(s, int) and s >= 1) for s in sizes):
-        raise ValueError(f"adaptive_avg_pool2d: output_size must be a positive int or a pair of "
+        raise ShapeError(f"adaptive_avg_pool2d: output_size must be a positive int or a pair of "
                          f"them (None keeps the input size), got {output_size!r}")
     (H, W) = x.shape[2:]
     oh, ow = (H if sizes[0] is None else sizes[0]), (W if sizes[1] is None else sizes[1])

@@ -14,16 +14,19 @@ eps is added *after* the square root and the bias correction, which is where tor
 import math
 
 from .. import backend
+from ..checks import describe, number
+from ..errors import ArgumentTypeError
 from .optimizer import Optimizer, check_nonnegative
 
 
 class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  maximize=False):
-        check_nonnegative(learning_rate=lr, epsilon=eps, weight_decay=weight_decay)
+        check_nonnegative('Adam', lr=lr, eps=eps, weight_decay=weight_decay)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ArgumentTypeError(f"Adam: betas must be a pair (beta1, beta2), got {describe(betas)}")
         for i, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {beta} (expected 0 <= beta < 1)")
+            number('Adam', f'betas[{i}]', beta, low=0.0, high=1.0, high_open=True)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad, maximize=maximize))
 

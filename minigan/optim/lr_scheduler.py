@@ -8,13 +8,15 @@ after the optimizer's steps.
 Like torch's, a scheduler sets each group's 'initial_lr' and applies the epoch-0 lr as soon as
 it is created; ``last_epoch`` counts the step() calls.
 """
+from ..checks import count, describe, number
+from ..errors import ArgumentError, ArgumentTypeError, StateDictError
 from .optimizer import Optimizer
 
 
 class LRScheduler:
     def __init__(self, optimizer, last_epoch=-1):
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+            raise ArgumentTypeError(f"{type(optimizer).__name__} is not an Optimizer")
         self.optimizer = optimizer
         for i, group in enumerate(optimizer.param_groups):
             if last_epoch == -1:
@@ -44,7 +46,7 @@ class LRScheduler:
     def load_state_dict(self, state_dict):
         unknown = set(state_dict) - set(self.state_dict())
         if unknown:
-            raise ValueError(f"{type(self).__name__}.load_state_dict: unexpected keys {sorted(unknown)}")
+            raise StateDictError(f"{type(self).__name__}.load_state_dict: unexpected keys {sorted(unknown)}")
         self.__dict__.update(state_dict)
 
 
@@ -55,10 +57,13 @@ class LambdaLR(LRScheduler):
         n = len(optimizer.param_groups)
         if isinstance(lr_lambda, (list, tuple)):
             if len(lr_lambda) != n:
-                raise ValueError(f"Expected {n} lr_lambdas, but got {len(lr_lambda)}")
+                raise ArgumentError(f"Expected {n} lr_lambdas, but got {len(lr_lambda)}")
             self.lr_lambdas = list(lr_lambda)
         else:
             self.lr_lambdas = [lr_lambda] * n
+        for fn in self.lr_lambdas:
+            if not callable(fn):
+                raise ArgumentTypeError(f"LambdaLR: lr_lambda must be a function of the epoch, got {describe(fn)}")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -69,6 +74,8 @@ class StepLR(LRScheduler):
     """Multiply the lr by gamma every step_size epochs (applied to the current lr, as torch does)."""
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+        count('StepLR', 'step_size', step_size, minimum=1)
+        number('StepLR', 'gamma', gamma, low=0.0)
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
 
@@ -91,8 +98,8 @@ class LinearDecay:
 
     def __init__(self, n_epochs, n_epochs_decay, epoch_count=1):
         if n_epochs < 0 or n_epochs_decay < 0:
-            raise ValueError(f"LinearDecay: n_epochs ({n_epochs}) and n_epochs_decay ({n_epochs_decay}) "
-                             "must be >= 0")
+            raise ArgumentError(f"LinearDecay: n_epochs ({n_epochs}) and n_epochs_decay ({n_epochs_decay}) "
+                                "must be >= 0")
         self.n_epochs, self.n_epochs_decay, self.epoch_count = n_epochs, n_epochs_decay, epoch_count
 
     def __call__(self, epoch):

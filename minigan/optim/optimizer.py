@@ -9,8 +9,12 @@ An optimizer holds
 (``p.array``, ``p.grad.array``) in place: it is not part of any graph, records nothing, and keeps
 the Parameter objects (and their memory) the same, so a model and its optimizer stay linked.
 """
+import math
+
 from .. import backend
 from ..autograd import clear_grads
+from ..checks import describe, number
+from ..errors import ArgumentError, ArgumentTypeError, DTypeError, ShapeError, StateDictError
 from ..tensor import Tensor, enable_grad
 
 
@@ -20,11 +24,11 @@ class Optimizer:
         self.state = {}  # keyed by the parameter itself (Tensors hash by identity)
         self.param_groups = []
         if isinstance(params, Tensor):
-            raise TypeError("params argument given to the optimizer should be an iterable of Tensors "
-                            "or dicts, but got a Tensor (wrap it in a list)")
+            raise ArgumentTypeError("params argument given to the optimizer should be an iterable of Tensors "
+                                    "or dicts, but got a Tensor (wrap it in a list)")
         params = list(params)
         if not params:
-            raise ValueError("optimizer got an empty parameter list")
+            raise ArgumentError("optimizer got an empty parameter list")
         if not isinstance(params[0], dict):
             params = [{'params': params}]
         for group in params:
@@ -33,25 +37,31 @@ class Optimizer:
     def add_param_group(self, param_group):
         """Add {'params': [...], hyperparameter: value, ...}; missing ones take the defaults."""
         if not isinstance(param_group, dict):
-            raise TypeError(f"param group must be a dict, got {type(param_group).__name__}")
+            raise ArgumentTypeError(f"param group must be a dict, got {type(param_group).__name__}")
         group = dict(param_group)
+        if 'params' not in group:
+            raise ArgumentError(f"param group {sorted(group)} has no 'params' entry: the tensors it updates")
         params = group['params']
         if isinstance(params, Tensor):
             params = [params]
         elif isinstance(params, set):
-            raise TypeError("optimizer parameters need to be organized in ordered collections, but "
-                            "the ordering of tensors in sets will change between runs; use a list")
+            raise ArgumentTypeError("optimizer parameters need to be organized in ordered collections, but "
+                                    "the ordering of tensors in sets will change between runs; use a list")
         group['params'] = list(params)
         for p in group['params']:
             if not isinstance(p, Tensor):
-                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(p).__name__}")
+                raise ArgumentTypeError("optimizer can only optimize Tensors, but one of the params is "
+                                        f"{type(p).__name__}")
             if not p.is_leaf:
-                raise ValueError("can't optimize a non-leaf Tensor (one computed from others)")
+                raise ArgumentError("can't optimize a non-leaf Tensor (one computed from others)")
+            if not backend.is_floating(p.dtype):
+                raise DTypeError(f"{type(self).__name__}: can only optimize floating-point tensors, got a "
+                                 f"parameter of dtype {p.dtype} and shape {tuple(p.shape)}")
         for name, default in self.defaults.items():
             group.setdefault(name, default)
         seen = {id(p) for g in self.param_groups for p in g['params']}
         if len({id(p) for p in group['params']}) != len(group['params']) or seen & {id(p) for p in group['params']}:
-            raise ValueError("some parameters appear more than once (in one group or in several)")
+            raise ArgumentError("some parameters appear more than once (in one group or in several)")
         self.param_groups.append(group)
 
     def zero_grad(self, set_to_none=True):
@@ -67,7 +77,7 @@ class Optimizer:
         for p, _ in todo:  # check every gradient first: a failed step must change nothing
             grad = p.grad.array
             if tuple(grad.shape) != tuple(p.shape) or backend.device_of(grad) != p.device:
-                raise ValueError(f"{type(self).__name__}.step: a gradient of shape {tuple(grad.shape)} on "
+                raise ShapeError(f"{type(self).__name__}.step: a gradient of shape {tuple(grad.shape)} on "
                                  f"{backend.device_of(grad)} for a parameter of shape {tuple(p.shape)} on {p.device}")
         for p, group in todo:
             grad = p.grad.array
@@ -102,24 +112,35 @@ class Optimizer:
         State arrays are copied onto each parameter's device and dtype (the step count stays an int)."""
         name = type(self).__name__
         if not isinstance(state_dict, dict) or 'state' not in state_dict or 'param_groups' not in state_dict:
-            raise ValueError(f"{name}.load_state_dict: expected a dict with 'state' and 'param_groups'")
+            raise StateDictError(f"{name}.load_state_dict: expected a dict with 'state' and 'param_groups', "
+                                 f"got {describe(state_dict)}")
         groups = state_dict['param_groups']
+        if not isinstance(groups, (list, tuple)) or not all(isinstance(g, dict) for g in groups):
+            raise StateDictError(f"{name}.load_state_dict: param_groups must be a list of dicts, got "
+                                 f"{describe(groups)}")
+        if not isinstance(state_dict['state'], dict):
+            raise StateDictError(f"{name}.load_state_dict: 'state' must be a dict (parameter index -> "
+                                 f"state), got {describe(state_dict['state'])}")
         if len(groups) != len(self.param_groups):
-            raise ValueError(f"{name}.load_state_dict: loaded state dict has {len(groups)} parameter groups, "
-                             f"the optimizer has {len(self.param_groups)}")
+            raise StateDictError(f"{name}.load_state_dict: loaded state dict has {len(groups)} parameter groups, "
+                                 f"the optimizer has {len(self.param_groups)}")
         by_index = {}
         for i, (mine, theirs) in enumerate(zip(self.param_groups, groups)):
             if len(theirs.get('params', ())) != len(mine['params']):
-                raise ValueError(f"{name}.load_state_dict: parameter group {i} has {len(theirs.get('params', ()))} "
-                                 f"parameters in the loaded state dict, {len(mine['params'])} in the optimizer")
+                raise StateDictError(f"{name}.load_state_dict: parameter group {i} has {len(theirs.get('params', ()))} "
+                                     f"parameters in the loaded state dict, {len(mine['params'])} in the optimizer")
             missing = [k for k in mine if k != 'params' and k not in theirs]
             if missing:
-                raise ValueError(f"{name}.load_state_dict: parameter group {i} lacks hyperparameters {missing}")
+                raise StateDictError(f"{name}.load_state_dict: parameter group {i} lacks hyperparameters {missing}")
+            broken = {k: v for k, v in theirs.items() if isinstance(v, float) and not math.isfinite(v)}
+            if broken:
+                raise StateDictError(f"{name}.load_state_dict: parameter group {i} has non-finite "
+                                     f"hyperparameters {broken}")
             by_index.update(zip(theirs['params'], mine['params']))
         state = {}
         for index, entries in state_dict['state'].items():
             if index not in by_index:
-                raise ValueError(f"{name}.load_state_dict: state for parameter {index!r}, which no group lists")
+                raise StateDictError(f"{name}.load_state_dict: state for parameter {index!r}, which no group lists")
             p = by_index[index]
             state[p] = {key: self._restore(key, value, p, f"state[{index!r}][{key!r}]") for key, value in entries.items()}
         # everything checked: now assign
@@ -136,8 +157,8 @@ class Optimizer:
         if isinstance(value, Tensor) or backend.is_array(value):
             array = value.array if isinstance(value, Tensor) else value
             if tuple(array.shape) != tuple(p.shape):
-                raise ValueError(f"{type(self).__name__}.load_state_dict: {where} has shape {tuple(array.shape)}, "
-                                 f"its parameter has shape {tuple(p.shape)}")
+                raise StateDictError(f"{type(self).__name__}.load_state_dict: {where} has shape {tuple(array.shape)}, "
+                                     f"its parameter has shape {tuple(p.shape)}")
             return Tensor(backend.to_device(array, p.device).astype(p.dtype))  # astype copies
         return value
 
@@ -149,8 +170,8 @@ class Optimizer:
         return '\n'.join(lines) + '\n)'
 
 
-def check_nonnegative(**values):
-    """ValueError naming the first negative hyperparameter (torch: 'Invalid learning rate: -1')."""
+def check_nonnegative(where, **values):
+    """Each hyperparameter a finite number >= 0; the error names ``where``, the name and the value
+    (a NaN learning rate would not fail here but turn every weight into NaN a step later)."""
     for name, value in values.items():
-        if not value >= 0:
-            raise ValueError(f"Invalid {name.replace('_', ' ')} value: {value} (expected >= 0)")
+        number(where, name, value, low=0.0)

@@ -12,13 +12,15 @@ For each parameter θ with gradient g (v, ḡ, b start at 0):
 Unlike Adam there is no bias correction, and eps is added after the root, as in torch.
 """
 from .. import backend
+from ..checks import number
 from .optimizer import Optimizer, check_nonnegative
 
 
 class RMSprop(Optimizer):
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, *,
                  maximize=False):
-        check_nonnegative(learning_rate=lr, epsilon=eps, weight_decay=weight_decay, momentum=momentum, alpha=alpha)
+        check_nonnegative('RMSprop', lr=lr, eps=eps, weight_decay=weight_decay, momentum=momentum)
+        number('RMSprop', 'alpha', alpha, low=0.0, high=1.0)  # alpha > 1 would make v negative
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered, maximize=maximize))
 

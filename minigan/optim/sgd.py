@@ -10,6 +10,8 @@ For each parameter θ with gradient g, at step t (torch's algorithm, exactly):
 
 Note the first step copies g into the buffer without dampening, as torch does.
 """
+from ..checks import number
+from ..errors import ArgumentError
 from .optimizer import Optimizer, check_nonnegative
 from ..tensor import Tensor
 
@@ -17,9 +19,10 @@ from ..tensor import Tensor
 class SGD(Optimizer):
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False):
-        check_nonnegative(learning_rate=lr, momentum=momentum, weight_decay=weight_decay)
+        check_nonnegative('SGD', lr=lr, momentum=momentum, weight_decay=weight_decay)
+        number('SGD', 'dampening', dampening, low=0.0, high=1.0)
         if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+            raise ArgumentError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov, maximize=maximize))
 

@@ -12,45 +12,45 @@ kaiming_uniform_(a=sqrt(5)) for the weight and U(-1/sqrt(fan_in), 1/sqrt(fan_in)
 from ... import creation
 from ... import functional as F
 from .. import init
+from ...checks import count
+from ...errors import ArgumentError, ShapeError
+from ...ops.conv import pair
 from ..module import Module
 from ..parameter import Parameter
 
 PADDING_MODES = ('zeros', 'reflect', 'replicate')
 
 
-def _pair(x, name):
-    pair = (x, x) if isinstance(x, int) else tuple(x)
-    if len(pair) != 2 or not all(isinstance(v, int) for v in pair):
-        raise ValueError(f"{name} must be an int or a pair of ints, got {x!r}")
-    return pair
-
-
 class _ConvNd(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, transposed,
                  output_padding, groups, bias, padding_mode, device, dtype):
         super().__init__()
-        if groups <= 0 or in_channels % groups or out_channels % groups:
-            raise ValueError(f"groups={groups} must be a positive integer dividing in_channels={in_channels} "
+        op = type(self).__name__
+        for name, value in (('in_channels', in_channels), ('out_channels', out_channels), ('groups', groups)):
+            count(op, name, value, minimum=1)
+        if in_channels % groups or out_channels % groups:
+            raise ShapeError(f"{op}: groups={groups} must divide in_channels={in_channels} "
                              f"and out_channels={out_channels}")
         if padding_mode not in PADDING_MODES:
-            raise ValueError(f"padding_mode must be one of {PADDING_MODES}, but got padding_mode={padding_mode!r}")
+            raise ArgumentError(f"{op}: padding_mode must be one of {PADDING_MODES}, but got "
+                                f"padding_mode={padding_mode!r}")
         self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size = _pair(kernel_size, 'kernel_size')
-        self.stride = _pair(stride, 'stride')
-        self.dilation = _pair(dilation, 'dilation')
-        self.output_padding = _pair(output_padding, 'output_padding')
+        self.kernel_size = pair(kernel_size, 'kernel_size', op)
+        self.stride = pair(stride, 'stride', op)
+        self.dilation = pair(dilation, 'dilation', op)
+        self.output_padding = pair(output_padding, 'output_padding', op, minimum=0)
         self.groups, self.padding_mode, self.transposed = groups, padding_mode, transposed
         if isinstance(padding, str):
             if padding not in ('same', 'valid'):
-                raise ValueError(f"invalid padding string {padding!r}, should be one of 'same', 'valid'")
+                raise ArgumentError(f"invalid padding string {padding!r}, should be one of 'same', 'valid'")
             if padding == 'same' and self.stride != (1, 1):
-                raise ValueError("padding='same' is not supported for strided convolutions")
+                raise ArgumentError("padding='same' is not supported for strided convolutions")
             self.padding = padding
             # F.pad's order: last dim first (left, right, top, bottom); 'same' puts the odd pixel right
             totals = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)] if padding == 'same' else [0, 0]
             self._reversed_padding_repeated_twice = [p for t in reversed(totals) for p in (t // 2, t - t // 2)]
         else:
-            self.padding = _pair(padding, 'padding')
+            self.padding = pair(padding, 'padding', op, minimum=0)
             self._reversed_padding_repeated_twice = [p for p in reversed(self.padding) for _ in range(2)]
         shape = ((in_channels, out_channels // groups) if transposed else
                  (out_channels, in_channels // groups)) + self.kernel_size
@@ -112,9 +112,9 @@ class ConvTranspose2d(_ConvNd):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
                  groups=1, bias=True, dilation=1, padding_mode='zeros', device=None, dtype=None):
         if padding_mode != 'zeros':
-            raise ValueError(f'Only "zeros" padding mode is supported for ConvTranspose2d, got {padding_mode!r}')
+            raise ArgumentError(f'Only "zeros" padding mode is supported for ConvTranspose2d, got {padding_mode!r}')
         if isinstance(padding, str):
-            raise ValueError(f"ConvTranspose2d: padding must be an int or a pair of ints, got {padding!r}")
+            raise ArgumentError(f"ConvTranspose2d: padding must be an int or a pair of ints, got {padding!r}")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, True,
                          output_padding, groups, bias, padding_mode, device, dtype)
 
@@ -127,7 +127,7 @@ class ConvTranspose2d(_ConvNd):
             smallest = ((input.shape[d - 2] - 1) * self.stride[d] - 2 * self.padding[d]
                         + self.dilation[d] * (self.kernel_size[d] - 1) + 1)
             if not smallest <= output_size[d] < smallest + self.stride[d]:
-                raise ValueError(f"ConvTranspose2d: requested output size {output_size} is not reachable "
+                raise ShapeError(f"ConvTranspose2d: requested output size {output_size} is not reachable "
                                  f"from input shape {tuple(input.shape)}; dim {d} must lie in "
                                  f"[{smallest}, {smallest + self.stride[d] - 1}]")
             padding.append(output_size[d] - smallest)

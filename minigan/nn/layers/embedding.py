@@ -7,7 +7,10 @@ looked up (a row used twice gets both gradients). The row ``padding_idx`` is zer
 never receives a gradient, as in torch.
 """
 from ... import backend, creation
+from ...checks import count
+from ...errors import ArgumentError, DTypeError, DimError, ShapeError
 from ...ops.math import where
+from ...ops.util import require_tensor
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
@@ -20,10 +23,12 @@ class Embedding(Module):
         if max_norm is not None or scale_grad_by_freq or sparse:
             raise NotImplementedError("Embedding: max_norm, scale_grad_by_freq and sparse are not "
                                       "supported by minigan")
+        count('Embedding', 'num_embeddings', num_embeddings, minimum=1)
+        count('Embedding', 'embedding_dim', embedding_dim)
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError(f"Embedding: padding_idx {padding_idx} must be within num_embeddings "
-                                 f"({num_embeddings})")
+                raise ArgumentError(f"Embedding: padding_idx {padding_idx} must be within num_embeddings "
+                                    f"({num_embeddings})")
             padding_idx %= num_embeddings
         self.num_embeddings, self.embedding_dim, self.padding_idx = num_embeddings, embedding_dim, padding_idx
         self.max_norm, self.norm_type = max_norm, norm_type
@@ -34,7 +39,7 @@ class Embedding(Module):
             self.reset_parameters()
         else:
             if tuple(_weight.shape) != (num_embeddings, embedding_dim):
-                raise ValueError(f"Embedding: _weight has shape {tuple(_weight.shape)}, expected "
+                raise ShapeError(f"Embedding: _weight has shape {tuple(_weight.shape)}, expected "
                                  f"{(num_embeddings, embedding_dim)}")
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
@@ -44,8 +49,14 @@ class Embedding(Module):
             self.weight.array[self.padding_idx] = 0
 
     def forward(self, input):
+        require_tensor('Embedding', input, 'the indices')
         if backend.is_floating(input.dtype) or input.dtype == backend.bool_:
-            raise TypeError(f"Embedding: expected integer indices, got a tensor of dtype {input.dtype}")
+            raise DTypeError(f"Embedding: expected integer indices, got a tensor of dtype {input.dtype}")
+        outside = (input.array < 0) | (input.array >= self.num_embeddings)
+        if bool(outside.any()):  # negative indices would silently count from the end
+            bad = int(input.array[outside].reshape(-1)[0])
+            raise DimError(f"Embedding: index {bad} is out of range for {self.num_embeddings} embeddings; "
+                           f"expected 0 <= index < {self.num_embeddings}")
         out = self.weight[input]
         if self.padding_idx is not None:  # the padding row: its value, but no gradient
             pad = (input == self.padding_idx).unsqueeze(-1)

@@ -1,6 +1,7 @@
 """Linear (y = x Wᵀ + b) and Identity (y = x)."""
 from ... import creation
 from ... import functional as F
+from ...checks import count
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
@@ -25,6 +26,8 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
+        count('Linear', 'in_features', in_features)
+        count('Linear', 'out_features', out_features)
         self.in_features, self.out_features = in_features, out_features
         self.weight = Parameter(creation.empty(out_features, in_features, device=device, dtype=dtype))
         if bias:

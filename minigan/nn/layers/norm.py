@@ -15,6 +15,8 @@ eval mode it uses the running estimates. momentum=None means a cumulative averag
 """
 from ... import backend, creation
 from ... import functional as F
+from ...checks import count, number
+from ...errors import ShapeError
 from ...tensor import tensor
 from ..module import Module
 from ..parameter import Parameter
@@ -34,6 +36,11 @@ class _NormBase(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
                  device=None, dtype=None, *, bias=True):
         super().__init__()
+        name = type(self).__name__
+        count(name, 'num_features', num_features, minimum=1)
+        number(name, 'eps', eps, low=0.0)
+        if momentum is not None:  # None: a cumulative average
+            number(name, 'momentum', momentum, low=0.0, high=1.0)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         _affine_parameters(self, num_features, affine, bias, device, dtype)
@@ -63,11 +70,11 @@ class _NormBase(Module):
 
     def _check_input(self, input):
         if input.ndim not in self.dims:
-            raise ValueError(f"{type(self).__name__}: expected {' or '.join(f'{d}D' for d in self.dims)} input "
+            raise ShapeError(f"{type(self).__name__}: expected {' or '.join(f'{d}D' for d in self.dims)} input "
                              f"(got {input.ndim}D input of shape {tuple(input.shape)})")
         channel_dim = 0 if input.ndim == self.unbatched_ndim else 1
         if (self.affine or self.track_running_stats) and input.shape[channel_dim] != self.num_features:
-            raise ValueError(f"{type(self).__name__}: expected input's size at dim={channel_dim} to match "
+            raise ShapeError(f"{type(self).__name__}: expected input's size at dim={channel_dim} to match "
                              f"num_features ({self.num_features}), but got input of shape {tuple(input.shape)}")
 
     def extra_repr(self):
@@ -142,8 +149,11 @@ class GroupNorm(Module):
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
         super().__init__()
+        count('GroupNorm', 'num_groups', num_groups, minimum=1)
+        count('GroupNorm', 'num_channels', num_channels, minimum=1)
+        number('GroupNorm', 'eps', eps, low=0.0)
         if num_channels % num_groups != 0:
-            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
+            raise ShapeError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
         _affine_parameters(self, num_channels, affine, bias, device, dtype)
 

@@ -1,4 +1,6 @@
-"""Layers that only reshape: Flatten and Unflatten."""
+"""Layers that only rearrange: Flatten, Unflatten, PixelShuffle, PixelUnshuffle."""
+from ... import functional as F
+from ...errors import ShapeError
 from ..module import Module
 
 
@@ -32,9 +34,37 @@ class Unflatten(Module):
             known *= n if n != -1 else 1
         sizes = tuple(size // known if n == -1 else n for n in self.unflattened_size)
         if known * (size // known if -1 in self.unflattened_size else 1) != size:
-            raise ValueError(f"Unflatten: sizes {self.unflattened_size} do not multiply to dim {self.dim}'s "
+            raise ShapeError(f"Unflatten: sizes {self.unflattened_size} do not multiply to dim {self.dim}'s "
                              f"size {size} (input shape {tuple(input.shape)})")
         return input.reshape(input.shape[:dim] + sizes + input.shape[dim + 1:])
 
     def extra_repr(self):
         return f'dim={self.dim}, unflattened_size={self.unflattened_size}'
+
+
+class PixelShuffle(Module):
+    """(N, C·r², H, W) -> (N, C, H·r, W·r): channels rearranged into r x r blocks of pixels."""
+
+    def __init__(self, upscale_factor):
+        super().__init__()
+        self.upscale_factor = upscale_factor
+
+    def forward(self, input):
+        return F.pixel_shuffle(input, self.upscale_factor)
+
+    def extra_repr(self):
+        return f'upscale_factor={self.upscale_factor}'
+
+
+class PixelUnshuffle(Module):
+    """(N, C, H·r, W·r) -> (N, C·r², H, W): PixelShuffle's inverse."""
+
+    def __init__(self, downscale_factor):
+        super().__init__()
+        self.downscale_factor = downscale_factor
+
+    def forward(self, input):
+        return F.pixel_unshuffle(input, self.downscale_factor)
+
+    def extra_repr(self):
+        return f'downscale_factor={self.downscale_factor}'

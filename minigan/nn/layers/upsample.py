@@ -4,6 +4,7 @@ Nearest upsampling followed by a convolution is the usual alternative to ConvTra
 generators: it avoids the checkerboard artifacts of overlapping transposed-conv kernels.
 """
 from ... import functional as F
+from ...checks import number
 from ..module import Module
 
 
@@ -12,10 +13,11 @@ class Upsample(Module):
                  recompute_scale_factor=None):
         super().__init__()
         self.size = size
+        positive = lambda f: float(number('Upsample', 'scale_factor', f, low=0.0, low_open=True))  # noqa: E731
         if isinstance(scale_factor, (tuple, list)):
-            self.scale_factor = tuple(float(f) for f in scale_factor)
+            self.scale_factor = tuple(positive(f) for f in scale_factor)
         else:
-            self.scale_factor = float(scale_factor) if scale_factor else None
+            self.scale_factor = None if scale_factor is None else positive(scale_factor)
         self.mode, self.align_corners = mode, align_corners
         self.recompute_scale_factor = recompute_scale_factor
 

@@ -14,6 +14,7 @@ are updated only in training mode; eval uses them as they are. The learnable par
 spectrally normalized model's state_dict loads into torch's ``spectral_norm`` and back.
 """
 from ... import backend
+from ...errors import ArgumentError, UsageError
 from ...tensor import Tensor, no_grad
 from ..layers.conv import ConvTranspose2d
 from ..parameter import Parameter
@@ -30,7 +31,7 @@ class SpectralNorm:
 
     def __init__(self, name='weight', n_power_iterations=1, dim=0, eps=1e-12):
         if n_power_iterations <= 0:
-            raise ValueError(f"spectral_norm: expected n_power_iterations to be positive, got {n_power_iterations}")
+            raise ArgumentError(f"spectral_norm: expected n_power_iterations to be positive, got {n_power_iterations}")
         self.name, self.n_power_iterations, self.dim, self.eps = name, n_power_iterations, dim, eps
 
     def reshape_weight_to_matrix(self, weight):
@@ -62,10 +63,10 @@ def spectral_norm(module, name='weight', n_power_iterations=1, eps=1e-12, dim=No
     """Apply spectral normalization to ``module.<name>`` and return the module (as torch's)."""
     for hook in module._forward_pre_hooks.values():
         if isinstance(hook, SpectralNorm) and hook.name == name:
-            raise RuntimeError(f"spectral_norm: cannot register two spectral_norm hooks on the same parameter {name!r}")
+            raise UsageError(f"spectral_norm: cannot register two spectral_norm hooks on the same parameter {name!r}")
     weight = module._parameters.get(name)
     if weight is None:
-        raise ValueError(f"spectral_norm: {type(module).__name__} has no parameter {name!r}")
+        raise ArgumentError(f"spectral_norm: {type(module).__name__} has no parameter {name!r}")
     if dim is None:  # a transposed conv's weight is (in, out, k, k): its output dim is 1
         dim = 1 if isinstance(module, ConvTranspose2d) else 0
     fn = SpectralNorm(name, n_power_iterations, dim, eps)
@@ -91,7 +92,7 @@ def remove_spectral_norm(module, name='weight'):
             del module._forward_pre_hooks[key]
             break
     else:
-        raise ValueError(f"remove_spectral_norm: spectral_norm of {name!r} not found in {module}")
+        raise ArgumentError(f"remove_spectral_norm: spectral_norm of {name!r} not found in {module}")
     for suffix in ('', '_orig', '_u', '_v'):
         delattr(module, name + suffix)
     module.register_parameter(name, Parameter(weight.array))

@@ -1,0 +1,1 @@
+"""The GAN layer: models, recipes and the metrics that judge them."""
