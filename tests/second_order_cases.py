@@ -2,8 +2,8 @@
 
 The first derivative of such an op is constant (or piecewise constant) in its input, so what
 torch returns for the second one is decided by its graph, not by arithmetic: the gradient of
-relu, abs, max_pool2d, avg_pool2d, area resampling, reflect/replicate padding and nll_loss is
-*linked* to the input (the second derivative is a tensor of zeros); the gradients of a
+relu, prelu, abs, remainder, max_pool2d, avg_pool2d, area resampling, reflect/replicate padding
+and nll_loss is *linked* to the input (the second derivative is a tensor of zeros); the gradients of a
 convolution or a batch norm are linked to x and the weight with no derivative (None); the
 gradient of nearest/bilinear resampling, slicing or a product with a constant is not linked at
 all (it does not require grad). A case names the computation in minigan and in torch and draws
@@ -113,6 +113,9 @@ CASES = [
          lambda x: _tf().interpolate(_tf().avg_pool2d(x, 2), scale_factor=2), [IMAGE]),
     Case('max_pool2d then bilinear', lambda x: F.interpolate(F.max_pool2d(x, 2), scale_factor=2, mode='bilinear'),
          lambda x: _tf().interpolate(_tf().max_pool2d(x, 2), scale_factor=2, mode='bilinear'), [IMAGE]),
+    Case('prelu', F.prelu, lambda x, w: _tf().prelu(x, w), [IMAGE, (3,)]),
+    Case('remainder', lambda a, b: (a * 3) % (b.abs() + 0.5), lambda a, b: (a * 3) % (b.abs() + 0.5),
+         [(3, 4), (3, 4)]),
     Case('leaky_relu then linear', lambda x, w: F.linear(F.leaky_relu(x, 0.2), w),
          lambda x, w: _tf().linear(_tf().leaky_relu(x, 0.2), w), [(3, 4), (2, 4)]),
     # ---- linear in x and not linked: the gradient does not require grad
@@ -137,6 +140,11 @@ CASES = [
          lambda rng: (rng.random((3, 4)) > 0.5,)),
     Case('cat, split, stack', lambda x, y: mg.stack([mg.cat(x.split(2, 1)[::-1], 1), y]),
          lambda x, y: _torch().stack([_torch().cat(x.split(2, 1)[::-1], 1), y]), [(3, 4), (3, 4)]),
+    Case('gather, index_select, pixel_shuffle',
+         lambda x: mg.gather(x, 1, mgc(np.array([[0], [2], [1]]), x)).sum() + mg.index_select(x, 0, mgc(np.array([2, 2]), x)).sum()
+         + F.pixel_shuffle(x.reshape(1, 4, 3, 1), 2).sum(1).sum(),
+         lambda x: _torch().gather(x, 1, tc(np.array([[0], [2], [1]]))).sum() + _torch().index_select(x, 0, tc(np.array([2, 2]))).sum()
+         + _tf().pixel_shuffle(x.reshape(1, 4, 3, 1), 2).sum(1).sum(), [(3, 4)]),
     Case('clamp', lambda x: x.clamp(-0.5, 0.5), lambda x: x.clamp(-0.5, 0.5), [(3, 4)]),
     Case('maximum, minimum', lambda x, y: mg.maximum(x, y) + mg.minimum(x, y) * 2,
          lambda x, y: _torch().maximum(x, y) + _torch().minimum(x, y) * 2, [(3, 4), (3, 4)]),

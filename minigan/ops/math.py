@@ -282,7 +282,9 @@ class Remainder(_Binary):
 
     def backward(self, gy):
         a, b = self.inputs
-        return sum_to(gy, a.shape), sum_to(-gy * Tensor(self.quotient.astype(gy.dtype)), b.shape)
+        # d/db is linked to a and b with derivative 0, as torch's -grad * a.div(b, rounding_mode='floor')
+        gb = link(-gy * Tensor(self.quotient.astype(gy.dtype)), a, b, zeros=True)
+        return sum_to(gy, a.shape), sum_to(gb, b.shape)
 
 
 class FloorDivide(_Binary):
