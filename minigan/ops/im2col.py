@@ -168,16 +168,14 @@ def _crop_into(out, padded, win):
 
 def to_chwn(a):
     """The values of an (N, C, H, W) array as a C-contiguous (C, H, W, N) array: a free view when
-    it is stored that way already (the output of a conv), one transposing copy otherwise."""
-    t = a.transpose(1, 2, 3, 0)
-    if t.flags.c_contiguous:
-        return t
-    out = backend.xp_of(a).empty(t.shape, dtype=a.dtype)
+    it is stored that way already (the output of a conv), one transposing copy otherwise.
 
-    def copy(lo, hi):
-        out[lo:hi] = t[lo:hi]
-    parallel.per_core(copy, t.shape[0], out)
-    return out
+    The copy runs on one core: split by channels over two, each core still strides across every
+    image of the batch, and the pair ran slower than one core alone (0.35 vs 0.26 ms for the
+    (64, 128, 7, 7) gradient of a DCGAN layer, 2-core machine).
+    """
+    t = a.transpose(1, 2, 3, 0)
+    return t if t.flags.c_contiguous else backend.xp_of(a).ascontiguousarray(t)
 
 
 def scratch(slot, shape, like):
