@@ -11,7 +11,9 @@ C*kh*kw, M = OH*OW*N:
 layout copies, bias, allocations, Python -- is the engine's overhead. This script times minigan's
 conv forward+backward (gradients for input, weight and bias) and, in the same process and
 interleaved with it (A, B, A, B, ...), the three products alone with the same BLAS: contiguous
-operands, outputs preallocated. The ratio conv / GEMMs is the engine's cost over the arithmetic
+operands, outputs preallocated. The conv runs twice: on an input and an output gradient stored
+(N, C, H, W), as a user makes them, and stored (C, H, W, N), as they are inside a network (the
+layout conv outputs have, which layout-keeping ops pass on) -- where no relayout is needed. The ratio conv / GEMMs is the engine's cost over the arithmetic
 floor. PyTorch's time is shown for reference, timed in a block of its own: its idle OpenMP
 threads spin after each call and would slow a NumPy call that came right after it.
 
@@ -72,14 +74,21 @@ def gemms(xp, O, K, M, rng):
                     xp.matmul(cols, gy.T, out=out[2]))
 
 
-def minigan_conv(case, x, w, device, rng):
-    """minigan's conv fwd+bwd on (N, C, H, W)-stored float32 data, and its output shape."""
-    t = lambda shape: mg.tensor(rng.standard_normal(shape).astype(np.float32), device=device)  # noqa: E731
-    xs, ws = t(x).requires_grad_(), t(w).requires_grad_()
+def minigan_conv(case, x, w, device, rng, in_network=False):
+    """minigan's conv fwd+bwd on float32 data, and its output shape. The input and the output
+    gradient are stored (N, C, H, W), as a user makes them -- or, ``in_network``, (C, H, W, N), as
+    they are inside a network (a conv's output, and the gradient layout-keeping ops pass back)."""
+    def t(shape, stored_chwn=False):
+        a = rng.standard_normal(shape).astype(np.float32)
+        if stored_chwn:
+            return mg.Tensor(backend.to_device(np.ascontiguousarray(a.transpose(1, 2, 3, 0)), device)
+                             ).permute(3, 0, 1, 2).detach()
+        return mg.tensor(a, device=device)
+    xs, ws = t(x, in_network).requires_grad_(), t(w).requires_grad_()
     bs = t((w[0] if case['op'] == 'conv2d' else w[1],)).requires_grad_()
     with mg.no_grad():
         y = getattr(F, case['op'])(xs, ws, bs, **KW).shape
-    g = t(y)
+    g = t(y, in_network)
 
     def run():
         for p in (xs, ws, bs):
@@ -162,9 +171,10 @@ def run(device='cpu', quick=False, rounds=None, per_round=None, with_pieces=Fals
         x, w = case['quick'] if quick else (case['x'], case['w'])
         rng = np.random.default_rng(0)
         mine, y = minigan_conv(case, x, w, device, rng)
+        in_network, _ = minigan_conv(case, x, w, device, rng, in_network=True)
         O, K, M = product_shapes(case, x, w, y)
         floor = gemms(xp, O, K, M, rng)
-        timed = interleaved([mine, floor], sync, rounds, per_round, warmup)
+        timed = interleaved([mine, floor, in_network], sync, rounds, per_round, warmup)
         theirs = None
         if torch is not None:  # on its own, after a pause: its idle threads spin (see bench_kernels)
             time.sleep(0.2)
@@ -173,7 +183,8 @@ def run(device='cpu', quick=False, rounds=None, per_round=None, with_pieces=Fals
         row = dict(name=case['name'], gemm_shapes=dict(O=O, K=K, M=M),
                    minigan_ms=[t * 1e3 for t in timed[0]], gemm_floor_ms=[t * 1e3 for t in timed[1]],
                    torch_ms=None if theirs is None else [t * 1e3 for t in theirs],
-                   ratio_to_floor=timed[0][0] / timed[1][0])
+                   ratio_to_floor=timed[0][0] / timed[1][0],
+                   in_network_ms=[t * 1e3 for t in timed[2]], in_network_ratio=timed[2][0] / timed[1][0])
         if with_pieces:
             named = pieces(case, x, y, w, device, rng)
             piece_times = interleaved(list(named.values()), sync, rounds, per_round, warmup)
@@ -198,6 +209,8 @@ def print_table(report):
         torch_ms = '-' if r['torch_ms'] is None else span(r['torch_ms'])
         print(f"{r['name']:40} {span(r['minigan_ms']):>22} {span(r['gemm_floor_ms']):>22} "
               f"{r['ratio_to_floor']:6.2f} {torch_ms:>22}")
+        print(f"    {'stored (C, H, W, N), as inside a network':36} {span(r['in_network_ms']):>22} "
+              f"{'':>22} {r['in_network_ratio']:6.2f}")
         for name, t in r.get('pieces_ms', {}).items():
             print(f"    {name:50} {span(t)}")
 

@@ -17,5 +17,6 @@ def test_quick_floor_benchmark_runs_and_writes_json(device, tmp_path, capsys):
     assert report['device'] == device and [r['name'][:6] for r in report['rows']] == ['conv2d', 'conv_t']
     for row in report['rows']:
         assert row['minigan_ms'][0] > 0 and row['gemm_floor_ms'][0] > 0 and row['ratio_to_floor'] > 0
+        assert row['in_network_ms'][0] > 0 and row['in_network_ratio'] > 0
         assert set(row['gemm_shapes']) == {'O', 'K', 'M'} and len(row['pieces_ms']) == 4
     assert 'GEMM floor' in capsys.readouterr().out
