@@ -268,6 +268,16 @@ def save_npz(file, arrays):
     numpy.savez(file, **{name: to_numpy(a) for name, a in arrays.items()})
 
 
+def save_npy(path, array):
+    """Write ``array`` (any device) to ``path`` as a .npy file."""
+    numpy.save(path, to_numpy(array))
+
+
+def load_npy(path):
+    """The host array in the .npy file at ``path``, read with allow_pickle=False (never runs code)."""
+    return numpy.load(path, allow_pickle=False)
+
+
 def load_npz(path):
     """The arrays of the .npz file at ``path``, as a dict name -> host array.
 

@@ -16,7 +16,7 @@ LAYERS = {
     'functional': 4,
     'nn': 5, 'losses': 5, 'optim': 5, 'checkpoint': 5, 'data': 5, 'utils': 5,
     'gan': 6, 'viz': 6,
-    '__main__': 7,
+    '__main__': 7, 'cli': 7,
 }
 
 

@@ -12,10 +12,13 @@ and to count (minigan.gan.metrics.mixture_metrics).
 read it. The centres are plain tuples, so the table is the same on every device.
 """
 import math
+import zlib
 
 from .. import backend
 from ..creation import randint, randn
+from ..errors import ArgumentError
 from ..tensor import Tensor
+from ..utils.data import TensorDataset
 
 
 def _ring(k, radius=1.0):
@@ -54,3 +57,35 @@ def mixture(name, n, device=None, dtype=None):
     modes = randint(0, len(centres), (n,)).array
     means = backend.to_device(centres[modes].astype(dtype), device or 'cpu')
     return Tensor(means) + sigma * randn(n, 2, dtype=dtype, device=device)
+
+
+# ----------------------------------------------------------------------------- training sets
+SIZES = {'train': 100_000, 'test': 2_500}  # 1,000 batches of 100 (PacGAN's batch), and PacGAN's 2,500
+
+
+def mixture_dataset(name, split='train', device=None):
+    """TensorDataset of (point (2,) float32, mode index int64), a fixed draw for each split.
+
+    The points come from a generator seeded by the mixture's name and the split -- never from
+    minigan's own stream, so loading a data set does not change a training run's random numbers,
+    and every run sees the same 100,000 training points (or 2,500 held-out ones).
+    """
+    if split not in SIZES:
+        raise ArgumentError(f"mixture: unknown split {split!r}; expected one of {tuple(SIZES)}")
+    centres, sigma = mixture_geometry(name)
+    rng = backend.generator([zlib.crc32(name.encode()), list(SIZES).index(split)])
+    modes = rng.integers(0, centres.shape[0], SIZES[split])
+    points = (centres[modes] + sigma * rng.standard_normal((SIZES[split], 2))).astype(backend.float32)
+    device = device or 'cpu'
+    return TensorDataset(Tensor(backend.to_device(points, device)),
+                         Tensor(backend.to_device(modes.astype(backend.int64), device)))
+
+
+def ring8(split='train', device=None):
+    """8 modes on the unit circle, σ = 0.01 (see the module docstring)."""
+    return mixture_dataset('ring8', split, device)
+
+
+def grid25(split='train', device=None):
+    """25 modes on {−4, −2, 0, 2, 4}², σ = 0.05 (see the module docstring)."""
+    return mixture_dataset('grid25', split, device)

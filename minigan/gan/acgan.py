@@ -1,0 +1,60 @@
+"""ACGAN (Odena et al. 2017): D tells real from fake *and* names the class.
+
+G(z, y) is the conditional generator; D(x) has two heads on one trunk: a real/fake logit and K
+class logits. The class loss (losses.acgan_class_loss, a cross-entropy) is added on both sides:
+
+    D step:  loss_D = BCE_D(D(x), D(G(z, y')))  +  CE(class(x), y)  +  CE(class(G(z, y')), y')
+    G step:  loss_G = −E[log D(G(z, y'))]       +  CE(class(G(z, y')), y')
+
+y: the real labels; y' ~ uniform: the labels G is asked for. Unlike the cGAN's D, this D never
+sees the label as input: it has to *recognize* the class, and G is rewarded for images whose class
+is easy to recognize. DCGAN's defaults (Adam 2e-4, β1 = 0.5, N(0, 0.02) init).
+"""
+from dataclasses import dataclass
+
+from .. import losses
+from .conditional import ConditionalRecipe
+from .models import ACGANDiscriminator, ConvGenerator, init_normal
+from .noise import NoiseSettings
+from .recipe import Parts
+from .unconditional import AdamSettings
+
+
+@dataclass
+class ACGANSettings(NoiseSettings, AdamSettings):
+    pass
+
+
+class ACGAN(ConditionalRecipe):
+    name = 'acgan'
+    about = "auxiliary-classifier GAN: D also predicts the class"
+    Settings = ACGANSettings
+
+    def build(self):
+        s, (c, size, _), k = self.settings, self.data.shape, self.data.n_classes
+        width = s.width or 64
+        G = init_normal(ConvGenerator(s.latent_dim, c, size, width, n_classes=k))
+        D = init_normal(ACGANDiscriminator(c, size, width, n_classes=k))
+        return Parts({'G': G, 'D': D}, {'G': self.adam(G.parameters(), s.lr, s.betas),
+                                        'D': self.adam(D.parameters(), s.d_lr, s.betas)})
+
+    def step(self, batches):
+        real, labels = next(batches)
+        wanted = self.random_labels(real.shape[0])
+        fake = self.G(self.noise(real.shape[0]), wanted)
+        (real_logit, real_class), (fake_logit, fake_class) = self.D(real), self.D(fake.detach())
+        class_d = losses.acgan_class_loss(real_class, labels) + losses.acgan_class_loss(fake_class, wanted)
+        loss_d = losses.bce_discriminator_loss(real_logit, fake_logit) + class_d
+        self.optimizers['D'].zero_grad()
+        loss_d.backward()
+        self.optimizers['D'].step()
+        with self.frozen(self.D):
+            fake_logit, fake_class = self.D(fake)
+            class_g = losses.acgan_class_loss(fake_class, wanted)
+            loss_g = losses.bce_generator_loss(fake_logit) + class_g
+            self.optimizers['G'].zero_grad()
+            loss_g.backward()
+        self.optimizers['G'].step()
+        self.after_step()
+        return {'loss_d': loss_d.item(), 'loss_g': loss_g.item(),
+                'd_class': class_d.item(), 'g_class': class_g.item()}

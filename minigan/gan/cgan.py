@@ -1,0 +1,56 @@
+"""The conditional GAN (Mirza & Osindero 2014) on DCGAN's networks: ask for a digit, get that digit.
+
+Both networks see the label y: G(z, y) gets it one-hot beside z; D(x, y) gets it as K constant
+feature maps beside the image. The losses are the plain BCE game's, now conditioned:
+
+    D step:  loss_D = −E[log D(x, y)] − E[log(1 − D(G(z, y'), y'))]   y: the real labels,
+                                                                      y' ~ uniform over classes
+    G step:  loss_G = −E[log D(G(z, y'), y')]
+
+D must reject a good digit with the wrong label, so G has to draw the class it was asked for.
+That conditioning is also a cure for mode collapse: no class can be dropped, because every class
+is asked for. DCGAN's defaults: Adam 2e-4, β1 = 0.5, N(0, 0.02) init.
+"""
+from dataclasses import dataclass
+
+from .. import losses
+from .conditional import ConditionalRecipe
+from .models import ConvDiscriminator, ConvGenerator, init_normal
+from .noise import NoiseSettings
+from .recipe import Parts
+from .unconditional import AdamSettings
+
+
+@dataclass
+class CGANSettings(NoiseSettings, AdamSettings):
+    pass
+
+
+class CGAN(ConditionalRecipe):
+    name = 'cgan'
+    about = "conditional GAN: the label joins z in G and the image in D (the main job)"
+    Settings = CGANSettings
+
+    def build(self):
+        s, (c, size, _), k = self.settings, self.data.shape, self.data.n_classes
+        width = s.width or 64
+        G = init_normal(ConvGenerator(s.latent_dim, c, size, width, n_classes=k))
+        D = init_normal(ConvDiscriminator(c, size, width, n_classes=k))
+        return Parts({'G': G, 'D': D}, {'G': self.adam(G.parameters(), s.lr, s.betas),
+                                        'D': self.adam(D.parameters(), s.d_lr, s.betas)})
+
+    def step(self, batches):
+        real, labels = next(batches)
+        wanted = self.random_labels(real.shape[0])
+        fake = self.G(self.noise(real.shape[0]), wanted)
+        loss_d = losses.bce_discriminator_loss(self.D(real, labels), self.D(fake.detach(), wanted))
+        self.optimizers['D'].zero_grad()
+        loss_d.backward()
+        self.optimizers['D'].step()
+        with self.frozen(self.D):
+            loss_g = losses.bce_generator_loss(self.D(fake, wanted))
+            self.optimizers['G'].zero_grad()
+            loss_g.backward()
+        self.optimizers['G'].step()
+        self.after_step()
+        return {'loss_d': loss_d.item(), 'loss_g': loss_g.item()}

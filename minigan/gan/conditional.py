@@ -1,0 +1,54 @@
+"""What the class-conditional recipes (cgan, acgan) share: labels for G and a row per class.
+
+G(z, y) gets the one-hot label joined to its noise. During training the labels asked of G are
+drawn uniformly (each class equally often, whatever the batch's real labels are); for pictures
+and for ``minigan sample`` they come in class order, n/K of each, so a grid shows a row per class.
+"""
+from .. import backend, creation
+from ..errors import ArgumentError, DimError
+from .noise import NoiseRecipe
+from .recipe import balanced_labels
+
+
+class ConditionalRecipe(NoiseRecipe):
+    kinds = ('labelled',)
+
+    @property
+    def n_classes(self):
+        return self.data.n_classes
+
+    def random_labels(self, n):
+        return creation.randint(0, self.n_classes, (n,), device=self.device)
+
+    def sample_inputs(self, n, label=None, truncation=None, source=None):
+        if source is not None:
+            raise ArgumentError(f"{self.name}: --input applies to translation models (cyclegan, pix2pix)")
+        if label is None:
+            labels = balanced_labels(n, self.n_classes, self.device)
+        elif not 0 <= label < self.n_classes:
+            raise DimError(f"{self.name}: --label {label} is not a class of this model; expected "
+                           f"0 to {self.n_classes - 1}")
+        else:
+            labels = creation.full((n,), label, dtype=backend.int64, device=self.device)
+        return {'z': self.latent(n, truncation), 'labels': labels}
+
+    def fixed_inputs(self, held_out):
+        return self.sample_inputs(8 * self.n_classes)
+
+    def generate(self, inputs):
+        return self.frozen_forward(self.sampling_generator(), inputs['z'], inputs['labels'])
+
+    def evaluate(self, evaluation):
+        """The share of samples the digit scorer reads as the class asked for, and the FD."""
+        if not evaluation.on_digits:
+            return {}
+        inputs = self.sample_inputs(evaluation.digit_samples)
+        images = self.generate(inputs)
+        return {'label_accuracy': evaluation.scorer.label_accuracy(images, inputs['labels']),
+                **evaluation.digit_quality(images)}
+
+    def layout(self, inputs, outputs):
+        n = outputs.shape[0]
+        balanced = n % self.n_classes == 0 and bool((inputs['labels'] == balanced_labels(
+            n, self.n_classes, self.device)).all())
+        return outputs, (n // self.n_classes if balanced else 8)
