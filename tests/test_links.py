@@ -58,3 +58,23 @@ def test_a_zero_gradient_through_conv_and_leaky_relu_gives_what_the_full_backwar
     full = mg.grad(y, [x, w, b], grad_outputs=mg.zeros(*y.shape, dtype=mg.float64))
     for s, f in zip(short, full):
         assert s.shape == f.shape and not s.numpy().any() and not f.numpy().any()
+
+
+def test_two_zero_gradients_into_one_tensor_stay_one_broadcast_zero(monkeypatch):
+    """z1 = conv1(x) feeds leaky_relu; in the penalty's backward z1 gets a zero twice: from that
+    activation's link, and through it from conv2 (which got the next activation's zero). Summed,
+    the two must stay a broadcast zero, or conv1 would multiply zeros. Checked by counting products."""
+    from minigan.ops import conv
+    rng = np.random.default_rng(3)
+    x = mg.tensor(rng.standard_normal((2, 1, 6, 6)), requires_grad=True)
+    w1, w2 = (mg.tensor(rng.standard_normal(s), requires_grad=True) for s in [(3, 1, 3, 3), (2, 3, 3, 3)])
+
+    def critic(v):  # conv -> leaky_relu -> conv -> leaky_relu
+        return F.leaky_relu(F.conv2d(F.leaky_relu(F.conv2d(v, w1), 0.2), w2), 0.2).sum()
+    (g,) = mg.grad(critic(x), x, create_graph=True)
+    products = []
+    real = conv._bmm
+    monkeypatch.setattr(conv, '_bmm', lambda *a, **k: products.append(1) or real(*a, **k))
+    grads = mg.grad((g * g).sum(), [x, w1, w2])
+    assert len(products) == 4  # the two products of each of the penalty graph's two transposed convs
+    assert all(t is not None for t in grads)

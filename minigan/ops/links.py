@@ -22,8 +22,10 @@ itself and costs nothing. Ops made of several nodes link the gradient of their o
 A zero gradient is one 0 broadcast to the input's shape (no memory), except for a leaf, whose
 ``.grad`` (or the value grad() returns) must be a real array, as torch's zeros are. The heavy
 backwards (convolution, leaky_relu) pass a zero gradient straight on (``pass_zeros``): it is the
-same zero, without the matrix products.
+same zero, without the matrix products; and the backward pass adds a zero to another gradient
+by keeping the other (autograd's ``is_broadcast_zero``), so a zero stays a zero.
 """
+from ..autograd import is_broadcast_zero as is_zero
 from ..function import Function
 from ..tensor import Tensor, is_grad_enabled
 
@@ -34,12 +36,6 @@ def zero_gradient(t):
     if t.grad_fn is None:
         return Tensor(xp.zeros(t.shape, dtype=t.dtype))
     return Tensor(xp.broadcast_to(xp.zeros((), dtype=t.dtype), t.shape))
-
-
-def is_zero(g):
-    """Is gradient g a broadcast 0 (as ``zero_gradient`` makes)? A broadcast scalar has all strides 0."""
-    a = g.array
-    return a.size > 0 and not any(a.strides) and not bool(a[(0,) * a.ndim])
 
 
 def pass_zeros(fn, gy):
