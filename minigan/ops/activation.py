@@ -22,6 +22,7 @@ from ..function import Function, check_compatible
 from ..tensor import Tensor
 from . import parallel
 from .linalg import matmul
+from .links import link, pass_zeros
 from .math import clamp, exp, where
 from .reduce import sum as _sum
 from .shape import reshape, transpose
@@ -58,7 +59,12 @@ class LeakyReLU(Function):
         return y
 
     def backward(self, gy):
-        return MaskScale(self.mask, self.slope)(gy)
+        zeros = pass_zeros(self, gy)
+        if zeros:
+            return zeros
+        # linked to x with derivative 0, as torch's leaky_relu_backward(grad, self): the second
+        # derivative is 0, not an error
+        return link(MaskScale(self.mask, self.slope)(gy), self.inputs[0], zeros=True)
 
 
 class ReLU(LeakyReLU):

@@ -20,7 +20,9 @@ from ..errors import ArgumentError, DTypeError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
 from . import parallel
-from .moments import Centered, Combine, InvStd, Moments, SumProduct, normalize
+from .links import link, link_gradient
+from .moments import (Centered, Combine, InvStd, Moments, SumProduct, block_rows, normalize,
+                      spread)
 from .shape import reshape, sum_to
 from .util import require_tensor
 
@@ -58,6 +60,7 @@ class NormAffine(Function):
 
     def backward(self, gy):
         x, weight, bias = self.inputs
+        gy = link(gy, x, weight)  # as torch's batch_norm_backward(gy, x, weight): gβ requires grad too
         dims, n = self.dims, self.m.count
         need_x, need_w, need_b = self.needs_input_grad
         channel = _channel_shape(x.ndim, x.shape[1])
@@ -128,7 +131,11 @@ def _normalize_affine(x, dims, weight, bias, eps):
 
 def _normalize_with(x, mean, var, weight, bias, eps):
     """Evaluation mode: (x - mean) / sqrt(var + eps) · γ + β with given (running) statistics,
-    as x · scale + shift: two passes, differentiable in x, γ, β through engine ops."""
+    as x · scale + shift: two passes, differentiable in x, γ, β through engine ops.
+
+    The gradient is linked to x and γ, as torch's batch_norm_backward(gy, x, γ, ...) is: the
+    gradients are then differentiable in x even though linear in it (second derivative None).
+    """
     scale = (var + eps) ** -0.5
     if weight is not None:
         scale = scale * weight
@@ -136,7 +143,7 @@ def _normalize_with(x, mean, var, weight, bias, eps):
     if bias is not None:
         shift = shift + bias
     shape = _channel_shape(x.ndim, x.shape[1])
-    return x * reshape(scale, shape) + reshape(shift, shape)
+    return link_gradient(x * reshape(scale, shape) + reshape(shift, shape), x, weight)
 
 
 def _update_running(running, batch_value, momentum):
@@ -230,7 +237,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         y = y * weight
     if bias is not None:
         y = y + bias
-    return y
+    if weight is None and bias is None:
+        return y
+    return link_gradient(y, input, weight)  # as torch's layer_norm_backward(gy, x, ..., γ, β)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
