@@ -21,8 +21,7 @@ from ..function import Function
 from ..tensor import Tensor
 from . import parallel
 from .links import link, link_gradient
-from .moments import (Centered, Combine, InvStd, Moments, SumProduct, block_rows, normalize,
-                      spread)
+from .moments import Centered, Combine, InvStd, Moments, SumProduct, normalize
 from .shape import reshape, sum_to
 from .util import require_tensor
 
