@@ -278,7 +278,7 @@ def train_paired(steps, batch_size, width):
 def demo():
     mg.manual_seed(0)
     width = lesson.size(16, quick=4)
-    steps = lesson.size(800, quick=3)
+    steps = lesson.size(600, quick=3)
     G_ab, G_ba, history = train_cyclegan(steps, batch_size=8, width=width)
     paired = train_paired(steps // 3, batch_size=8, width=width)
     thin, bold = strokes('test').tensors

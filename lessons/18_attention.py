@@ -367,7 +367,7 @@ def demo():
     lesson.save(fig, 'attention_scaling.png')
 
     # 3. the self-attention GAN
-    G, gammas = train(steps=lesson.size(1200, quick=3), batch_size=lesson.size(64, quick=8),
+    G, gammas = train(steps=lesson.size(600, quick=3), batch_size=lesson.size(32, quick=8),
                       width=lesson.size(32, quick=8))
     with mg.no_grad():
         samples = G(mg.randn(64, G.latent_dim))
