@@ -276,12 +276,12 @@ def check_precision_recall(precision_recall):
 # `DigitScorer`'s features with 250 held-out digits: the other 250 held-out digits (real digits
 # the scorer was not trained on: the best a generator can do); *a memorizer* that returns
 # training digits unchanged; the unseen digits blurred, or with noise added; and *a collapsed*
-# generator that only ever draws 1s (the unseen half's, again and again). For each: your FD, your precision and recall
-# (k = 3), how many classes the scorer reads (at least 2% of the samples), and the median distance
-# from a sample to its nearest *training* image (in pixels, your `pairwise_distances`). Look for
-# the memorizer: its FD, precision and recall are as good as real data's; only the last column
-# gives it away. And for the collapsed one: its FD against held-out *1s* is good, its FD against
-# all digits is terrible, and precision against recall says why.
+# generator that only ever draws 1s (the unseen half's, again and again). For each: your FD, your
+# precision and recall (k = 3), how many classes the scorer reads (at least 2% of the samples),
+# and the median distance from a sample to its nearest *training* image (in pixels, your
+# `pairwise_distances`). Look for the memorizer: its FD, precision and recall are as good as real
+# data's; only the last column gives it away. And for the collapsed one: its FD against held-out
+# *1s* is good, its FD against all digits is terrible, and precision against recall says why.
 #
 # **On ring8.** Four point sets under your `mode_statistics` and an FD on the raw 2-D points: the
 # true mixture, a generator that collapsed onto three modes, one that smears its mass around the
@@ -289,7 +289,7 @@ def check_precision_recall(precision_recall):
 # the ring's first two moments, so their FD is about 0, while almost none of their samples is
 # of high quality.
 #
-# Everything here is measurement: about 20 s.
+# Everything here is measurement: a few seconds.
 
 # %%
 def spread(images, n):

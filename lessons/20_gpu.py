@@ -324,7 +324,7 @@ def check_time_kernel(time_kernel):
 # and backward, and a whole DCGAN training step (both networks, batch 64) -- and, on a GPU, the
 # host-to-device copy of a batch, which it sets against your `copy_seconds` model. Without a GPU
 # it times the CPU alone and says so. The last picture uses your cost model: an epoch of the
-# digits copied batch by batch against the whole set copied once. About 30 s on two quiet cores.
+# digits copied batch by batch against the whole set copied once. About ten seconds.
 #
 # For the whole picture run the project's benchmarks: `python -m benchmarks --quick` on any
 # machine, `python -m benchmarks --quick --device cuda` on one with a GPU.
