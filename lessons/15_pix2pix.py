@@ -226,7 +226,7 @@ def check_pix2pix_generator_loss(pix2pix_generator_loss):
 #
 # A small U-Net (your `unet_forward`: 28 → 14 → 7 → 14 → 28, one skip) against
 # `minigan.gan.models.PatchDiscriminator` (16×16 patches, exercise 2), trained with your two
-# losses on the paired training digits, Adam (2e-4, β₁ = 0.5) as in the paper: about 40 s on two
+# losses on the paired training digits, Adam (2e-4, β₁ = 0.5) as in the paper: about a minute on two
 # quiet cores. It then translates held-out thin digits, and `minigan.gan.metrics.held_out_l1`
 # measures the mean absolute error to their true bold versions, against the baseline "copy the
 # input". A last picture shows what one logit of the critic looks at: a 16×16 patch.

@@ -198,7 +198,7 @@ def check_history_pool_query(history_pool_query):
 # `minigan.gan.models.PatchDiscriminator` (16×16 patches). Everything else is the paper's, with
 # your losses and your pool, except one choice: λ_id = 0.1, not 0.5. The identity term assumes
 # that a bold digit, translated to bold, stays as it is, and here that is false (bold(bold(x)) is
-# bolder still): at 0.5 it fights the very change we want. About 75 s on two quiet cores; with
+# bolder still): at 0.5 it fights the very change we want. About two minutes on two quiet cores; with
 # more steps the outputs get cleaner.
 #
 # Then the same generator is trained on the *pairs*, with the plain L1 loss to the true target,
