@@ -349,9 +349,10 @@ def check_mix_styles(mix_styles):
 # **Training.** Your hinge loss (and −E[D(G(z))] for G), Adam with β = (0, 0.9) and D's learning
 # rate 4× G's, an EMA of G (your `ema_update`, β = 0.995 after 100 steps: an average over the last
 # few hundred of our 600 steps, where BigGAN averages over many thousands). About two minutes on
-# two quiet cores;
-# these digits are rough (BigGAN trains for days on hundreds of accelerators), but every idea is
-# visible: the EMA's samples against G's own, the truncation trade-off, style mixing.
+# two quiet cores. A run this short is fragile (BigGAN trains for days on hundreds of
+# accelerators): it may end collapsed onto one shape (lesson 11's mode collapse), and then every
+# row of the pictures shows the same image; more steps give the EMA, the truncation trade-off and
+# style mixing something to show.
 #
 # Things to try: more steps, with `ema_decay=0.999`; crossover at 1 or 3; more style layers.
 
