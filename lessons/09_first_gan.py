@@ -364,8 +364,7 @@ def demo():
         ax.scatter(samples[:, 0], samples[:, 1], s=1, color='white', alpha=0.4)
         ax.scatter(centres[:, 0], centres[:, 1], marker='+', color='red', s=30, lw=0.8)
         ax.set_title(f"step {step}: {metrics['modes']} of 8 modes", fontsize=10)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set(xlim=(-1.5, 1.5), ylim=(-1.5, 1.5), xticks=[], yticks=[])   # stray early samples stay out
     history = np.array(history)
     axes[-1].plot(history[:, 0], lw=0.6, label='loss_d')
     axes[-1].plot(history[:, 1], lw=0.6, label='loss_g')
