@@ -265,7 +265,7 @@ def check_gradient_penalty(gradient_penalty):
 #
 # **collapse.png**: lesson 9's BCE game on ring8 again, with smaller networks (two layers of 128)
 # and a brisk learning rate (1e-3 for both players): G's samples at four points of training,
-# and every few steps the share of them near each mode. Watch the whole batch sit on one side of
+# and every few steps the share of them nearest each mode. Watch the whole batch sit on one side of
 # the ring, then move on: D learns to reject where G is, and G follows D's gradient to wherever
 # D is least sure, all of it at once. About a minute on two cores, with the critics.
 #
@@ -374,7 +374,7 @@ def plot_critics(steps):
 
 def train_bce_gan(steps, snapshots, every, hidden=128, batch=100, lr=1e-3):
     """Lesson 9's game on ring8 at a brisk learning rate. Returns G's samples at ``snapshots``
-    and, every ``every`` steps, the share of 500 samples near each mode (your mode_counts)."""
+    and, every ``every`` steps, the share of 500 samples nearest each mode (your mode_counts)."""
     mg.manual_seed(0)
     centres, sigma = mixture_geometry('ring8')
     G, D = mlp(2, hidden, 2, nn.ReLU), mlp(2, hidden, 1, lambda: nn.LeakyReLU(0.2))
@@ -397,7 +397,7 @@ def train_bce_gan(steps, snapshots, every, hidden=128, batch=100, lr=1e-3):
             if step in snapshots:
                 shots[step] = samples
             if step % every == 0:
-                near.append(mode_counts(samples, centres, 10 * sigma / 3) / len(samples))   # within 10σ
+                near.append(mode_counts(samples, centres, np.inf) / len(samples))   # no radius: the nearest mode
     return shots, np.array(near)
 
 
@@ -426,7 +426,7 @@ def plot_collapse(steps):
                             extent=(every / 2, every * (len(near) + 0.5), -0.5, 7.5))
     fig.colorbar(image, ax=axes[-1], shrink=0.8, label='share of samples')
     axes[-1].set(xlabel='step', ylabel='mode', yticks=range(8),
-                 title='where the samples are (your mode_counts, within 10σ)')
+                 title='the mode each sample is nearest (your mode_counts)')
     print(f"  (modes hit, modes near) at steps {snapshots}: "
           f"{[modes_hit_and_near(shots[s], centres, sigma) for s in snapshots]}")
     return fig
