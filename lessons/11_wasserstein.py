@@ -267,12 +267,12 @@ def check_gradient_penalty(gradient_penalty):
 # and a brisk learning rate (1e-3 for both players): G's samples at four points of training,
 # and every few steps the share of them nearest each mode. Watch the whole batch sit on one side of
 # the ring, then move on: D learns to reject where G is, and G follows D's gradient to wherever
-# D is least sure, all of it at once. About a minute on two cores, with the critics.
+# D is least sure, all of it at once. About two minutes on two cores, with the critics.
 #
-# Things to try: `python -m minigan train wgan-gp --data ring8` trains a WGAN-GP (your exercises
-# 3 and 5, as minigan's recipe) on the same data, and `python -m minigan train gan --data ring8
-# --pack 2` lets D judge pairs of samples at once (PacGAN), another cure for collapse: compare
-# their `modes` in the printed metrics with this picture. Each takes several minutes.
+# Things to try: `python -m minigan train wgan-gp --data ring8` trains a WGAN-GP on the same data
+# (minigan's recipe writes the W-loss and the penalty of exercises 3 and 5 the same way), and
+# `python -m minigan train gan --data ring8 --pack 2` lets D judge pairs of samples at once
+# (PacGAN, a remedy proposed for collapse): compare the `modes` they report with this picture.
 
 # %%
 def gaussian(x, mean, std):
