@@ -33,24 +33,32 @@ def devices(choice):
 
 
 def run_device(device, args):
-    """One device's report: ceilings first, then the parts asked for."""
-    start = time.perf_counter()
+    """One device's report, printed as it goes: ceilings first, then the parts asked for."""
+    clock, cpu = time.perf_counter(), time.process_time()
     parts = [args.only] if args.only else list(PARTS)
-    result = dict(device=device, quick=args.quick, parts=parts,
-                  load_average=dict(start=machine.load_average()),
-                  machine=machine.describe(device), ceilings=machine.ceilings(device, args.quick))
+    result = dict(device=device, quick=args.quick, parts=parts, load_average=dict(start=machine.load_average()),
+                  machine=machine.describe(device), ceilings=machine.ceilings(device, args.quick), repeats={})
+    print(report.header(result), flush=True)
     named = lambda name: args.match is None or args.match in name  # noqa: E731
-    repeats = {}
     if 'kernels' in parts:
-        cases = [c for c in kernels.CASES if named(c['name'])]
-        repeats['kernels'] = args.repeats or (3 if args.quick else 30)
-        result['kernels'] = kernels.run(device, args.quick, args.repeats, args.warmup, result['ceilings'], cases)
+        repeats, warmup = kernels.default_repeats(args.quick, args.repeats, args.warmup)
+        result['repeats']['kernels'], result['kernels'] = repeats, []
+        report.print_kernel_head(result)
+        for case in (c for c in kernels.CASES if named(c['name'])):
+            rows = kernels.time_case(case, device, args.quick, repeats, warmup, result['ceilings'])
+            result['kernels'] += rows
+            print('\n'.join(report.kernel_line(r) for r in rows), flush=True)
     if 'steps' in parts:
-        kinds = [k for k, spec in steps.STEPS.items() if named(spec[0]) or named(k)]
-        repeats['steps'] = args.repeats or (2 if args.quick else 20)
-        result['steps'] = steps.run(device, args.quick, args.repeats, args.warmup, kinds)
-    result.update(repeats=repeats, seconds=time.perf_counter() - start)
+        repeats, warmup = steps.default_repeats(args.quick, args.repeats, args.warmup)
+        result['repeats']['steps'], result['steps'] = repeats, []
+        report.print_step_head(result)
+        for kind in (k for k, spec in steps.STEPS.items() if named(spec[0]) or named(k)):
+            result['steps'].append(steps.time_step(kind, device, args.quick, repeats, warmup))
+            print(report.step_line(result['steps'][-1]), flush=True)
     result['load_average']['end'] = machine.load_average()
+    result.update(seconds=time.perf_counter() - clock, cpu_seconds=time.process_time() - cpu)
+    print(f"load average at the end: {report.fmt_load(result['load_average']['end'])}; {device} took "
+          f"{result['seconds']:.0f} s ({result['cpu_seconds']:.0f} s of CPU time, all threads)")
     return result
 
 
@@ -68,8 +76,8 @@ def parser():
     p.add_argument('--quick', action='store_true', help='tiny sizes and few repeats: a smoke run of seconds')
     p.add_argument('--only', choices=PARTS, help='only the kernels or only the whole steps')
     p.add_argument('--match', metavar='TEXT', help='only the kernels and steps whose name contains TEXT')
-    p.add_argument('--repeats', type=int, help='timed repeats (default: kernels 30, steps 20)')
-    p.add_argument('--warmup', type=int, help='untimed runs first (default: kernels 5, steps 3)')
+    p.add_argument('--repeats', type=int, help='timed repeats (default: kernels 20, steps 20)')
+    p.add_argument('--warmup', type=int, help='untimed runs first (default: kernels 3, steps 3)')
     p.add_argument('--out', metavar='DIR', help='folder for <device>.json and .png (default benchmarks/results; '
                    "'' for none; --quick and --match write only when given)")
     p.add_argument('--markdown', action='store_true', help="also print the README's Markdown tables")
@@ -85,7 +93,6 @@ def main(argv=None):
     folder, reports = out_dir(args), []
     for device in devices(args.device):
         result = run_device(device, args)
-        report.print_report(result)
         if args.markdown:
             print('\n' + report.markdown(result))
         if folder is not None:
@@ -93,7 +100,7 @@ def main(argv=None):
             print(f"wrote {report.write_json(result, folder / f'{kind}.json')}")
             png = chart.save(result, folder / f'{kind}.png')
             print(f"wrote {png}" if png else 'no chart: no PyTorch times to compare with')
-        print(f"{device}: {result['seconds']:.0f} s\n")
+        print()
         reports.append(result)
     return reports
 

@@ -191,7 +191,7 @@ def adam_steps(device, quick):
 # ----------------------------------------------------------------------------- timing a case
 def time_case(c, device, quick, repeats, warmup, ceilings):
     """The rows of one case: one per layout; every layout, PyTorch and the GEMM floor interleaved."""
-    sync, pause = synchronizer('minigan', device), 0.0 if quick else 0.05
+    sync, pause = synchronizer('minigan', device), 0.0 if quick else 0.02
     with_torch = torch_on(device)
     if c['op'] == 'adam':
         sides = adam_steps(device, quick)
@@ -238,12 +238,12 @@ def time_case(c, device, quick, repeats, warmup, ceilings):
             row['pct_of_sgemm'] = 100 * row['fwdbwd_gflops'] / ceilings['sgemm_gflops']
         if nbytes:
             row.update(fwd_gbps=2 * nbytes / fwd[i].median / 1e6, fwdbwd_gbps=5 * nbytes / fb[i].median / 1e6)
-            row['pct_of_copy'] = 100 * row['fwdbwd_gbps'] / ceilings['copy_gbps']['all_cores']
+            row['pct_of_copy'] = 100 * row['fwdbwd_gbps'] / ceilings['copy_gbps']['best']
         rows.append(row)
     return rows
 
 
-def run(device, quick, repeats, warmup, ceilings, cases=CASES):
-    """Every case's rows (repeats/warmup: None for the defaults, 30/5, or 3/1 when quick)."""
-    repeats, warmup = repeats or (3 if quick else 30), warmup or (1 if quick else 5)
-    return [row for c in cases for row in time_case(c, device, quick, repeats, warmup, ceilings)]
+def default_repeats(quick, repeats=None, warmup=None):
+    """(timed repeats, warm-up runs): the ones given, else (20, 3) ((3, 1) in a --quick run)."""
+    default = (3, 1) if quick else (20, 3)
+    return repeats or default[0], warmup or default[1]

@@ -5,8 +5,8 @@
                the most arithmetic per second any kernel here can hope for
     copy       2·bytes / t: a 256 MB float32 array copied into another (bytes read + written),
                once on one thread and once cut into blocks over every core (minigan's block
-               pool, ops/parallel.py, as its elementwise kernels run) -- the memory bandwidth
-               that bounds the elementwise and normalization kernels
+               pool, ops/parallel.py, as its elementwise kernels run); the better of the two is
+               the memory bandwidth that bounds the elementwise and normalization kernels
 
 The best of a few repeats, since a ceiling is what the machine *can* do. Besides: thread counts
 (BLAS, PyTorch, minigan's pool), library versions, the CPU model, the date and the load average --
@@ -61,7 +61,8 @@ def torch_sgemm_gflops(device, n=2048, repeats=5):
 
 
 def copy_gbps(device, megabytes=256, repeats=5):
-    """{'one_thread': GB/s, 'all_cores': GB/s} of copying a float32 array (read + write bytes)."""
+    """{'one_thread': GB/s, 'all_cores': GB/s, 'best': the larger} of copying a float32 array
+    (bytes read + written)."""
     xp = backend.module_for(device)
     src = xp.ones(megabytes * 2 ** 20 // 4, dtype=np.float32)
     dst = xp.empty_like(src)
@@ -71,7 +72,8 @@ def copy_gbps(device, megabytes=256, repeats=5):
 
     def blocked():
         parallel.by_rows(lambda rows: xp.copyto(dst[rows], src[rows]), src)
-    return dict(one_thread=moved / one, all_cores=moved / _best_seconds(blocked, sync, repeats))
+    rates = dict(one_thread=moved / one, all_cores=moved / _best_seconds(blocked, sync, repeats))
+    return dict(rates, best=max(rates.values()))
 
 
 def ceilings(device, quick=False):
@@ -138,9 +140,9 @@ def versions(device):
 
 
 def commit():
-    """The checkout's git commit (short), or None outside a git checkout."""
+    """The checkout's git commit (short; "-dirty" with uncommitted changes), or None outside git."""
     try:
-        return subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True,
+        return subprocess.run(['git', 'describe', '--always', '--dirty'], capture_output=True, text=True,
                               cwd=Path(__file__).parent, timeout=5).stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         return None

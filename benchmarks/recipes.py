@@ -99,9 +99,10 @@ def build_infogan(device, quick, seed=0):
     built = {'minigan': (lambda: tuple(recipe.step(batches).values()), recipe.networks)}
     if torch_on(device):
         side = Side(torch, device)
+        width = recipe.G.width  # the recipe's default when settings.width is None
         G = copy_weights(recipe.G, twins.ConvGenerator(recipe.settings.latent_dim + s.n_categories + s.n_continuous,
-                                                       1, 28, s.width, s.hidden).to(device))
-        D = copy_weights(recipe.D, twins.InfoGANDiscriminator(1, 28, s.width, s.n_categories, s.n_continuous,
+                                                       1, 28, width, s.hidden).to(device))
+        D = copy_weights(recipe.D, twins.InfoGANDiscriminator(1, 28, width, s.n_categories, s.n_continuous,
                                                               s.hidden).to(device))
         nets = (G, D, side.adam(G.parameters(), s.lr, s.betas), side.adam(D.parameters(), s.d_lr, s.betas))
         batch = [side.tensor(arrays[k]) for k in ('real', 'z', 'category', 'continuous')]

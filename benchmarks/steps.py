@@ -44,7 +44,7 @@ def time_step(kind, device, quick, repeats, warmup):
     return row
 
 
-def run(device, quick, repeats, warmup, kinds=tuple(STEPS)):
-    """Rows for the steps asked for (repeats/warmup: None for the defaults, 20/3, or 2/1 when quick)."""
-    repeats, warmup = repeats or (2 if quick else 20), warmup or (1 if quick else 3)
-    return [time_step(kind, device, quick, repeats, warmup) for kind in kinds]
+def default_repeats(quick, repeats=None, warmup=None):
+    """(timed repeats, warm-up runs): the ones given, else (20, 3) ((2, 1) in a --quick run)."""
+    default = (2, 1) if quick else (20, 3)
+    return repeats or default[0], warmup or default[1]

@@ -33,13 +33,14 @@ def _timed(fn, sync):
     return time.perf_counter() - start
 
 
-def blocks(fns, syncs, repeats, warmup, rounds=10, pause=0.05):
+def blocks(fns, syncs, repeats, warmup, rounds=10, pause=0.02):
     """[Timing] of each function, timed in blocks: some calls of one, a pause, some of the next,
     and round again.
 
     Blocks, not call-by-call interleaving: OpenMP (torch's CPU threads) keeps its workers busy-
     waiting for a while after parallel work, so a call made right after it runs with a core
-    still taken; the pause lets them go back to sleep. Several rounds of short blocks, so that a
+    still taken; the pause lets them go back to sleep (GNU OpenMP's workers, PyTorch's on Linux,
+    spin for well under the 20 ms default; OpenBLAS's sleep at once, minigan/backend.py). Several rounds of short blocks, so that a
     burst of other work on a shared machine falls on a few samples of every function rather
     than on all samples of one.
     """
