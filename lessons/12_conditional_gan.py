@@ -307,7 +307,7 @@ def batches(*tensors, batch_size):
         yield tuple(t[index] for t in tensors)
 
 
-def train_acgan(steps, labelled, width=16, batch_size=64):
+def train_acgan(steps, labelled, width=16, batch_size=32):
     """The semi-supervised ACGAN: unlabelled reals for the real/fake head, the labelled few for the
     class head, G's samples for both. Returns (G, D, history of the two losses)."""
     G = init_normal(ConvGenerator(LATENT + N_CLASSES, 1, 28, width))
@@ -383,7 +383,7 @@ def demo():
     mg.manual_seed(0)
     labelled = labelled_subset()
     test_x, test_y = digits('test').tensors
-    G, D, history = train_acgan(lesson.size(1500, quick=4), labelled)
+    G, D, history = train_acgan(lesson.size(1000, quick=4), labelled)
 
     scorer = DigitScorer.load()
     images, labels = generated_digits(G, 100, LATENT)
@@ -393,7 +393,7 @@ def demo():
         D.eval()
         head = accuracy(D(test_x)[1], test_y)
 
-    steps = lesson.size(600, quick=3)
+    steps = lesson.size(400, quick=3)
     variants = [('100 labelled digits', dict()),
                 ('… shifted ±2 px', dict(shift=True)),
                 ('… + ACGAN digits', dict(extra=(images, labels)))]
