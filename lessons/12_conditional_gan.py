@@ -284,8 +284,9 @@ def check_generated_digits(generated_digits):
 # 3. on them, with every batch half made of digits your `generated_digits` drew from the ACGAN.
 #
 # The shipped digit scorer (98% on the held-out digits) reads G's samples: how often it sees the
-# class G was asked for. Things to try: more GAN steps (`gan_steps`); only 50 or 20 labels;
-# a weight below 1 on the fake class loss (Odena's later work suggests it helps diversity).
+# class G was asked for. Things to try: more ACGAN steps (the `lesson.size(...)` in `demo`);
+# only 5 or 2 labels per class (`LABELS_PER_CLASS`); a weight below 1 on the class loss of G's
+# images in D's loss, and see what it does to the samples and to the classifiers.
 
 # %%
 N_CLASSES, LATENT = 10, 32
@@ -408,7 +409,7 @@ def demo():
     fig = plt.figure(figsize=(15, 6.2), layout='constrained')
     left, right = fig.subfigures(1, 2, width_ratios=[1.25, 1])
     show(left.subplots(), generated_digits(G, 10, LATENT)[0], 10,
-         f"ACGAN samples, a row per class asked for\n(read as asked: {read_as_asked:.0%} of 1,000)")
+         f"ACGAN samples, a column per class asked for (0 to 9)\n(the scorer reads {read_as_asked:.0%} of 1,000 as asked)")
     losses_ax, bars = right.subplots(2, 1)
     losses_ax.plot(history[:, 0], lw=0.6, label='L_D')
     losses_ax.plot(history[:, 1], lw=0.6, label='L_G')

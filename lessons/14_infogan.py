@@ -30,7 +30,8 @@
 #
 #     log Q(c | x) = Σ_d [ −½ ((c_d − μ_d)/σ_d)² − log σ_d − ½ log 2π ].
 #
-# (The paper fixes σ = 1: then only μ is learned and L_I is a squared error, plus constants.)
+# (InfoGAN's reference code fixes σ = 1 on the digits: then only μ is learned, and L_I is a
+# squared error plus constants.)
 #
 # **The game.** V(D, G) is the GAN value of lesson 9; InfoGAN plays
 #
@@ -163,7 +164,7 @@ def check_mutual_information(mutual_information):
 # ## Exercise 4 · the information term of the game
 #
 # Q reads a batch of G's images and returns its categorical logits (N, K) and its means of the
-# continuous codes (N, C); the paper fixes σ = 1 (log σ = 0). The term both players use is
+# continuous codes (N, C), read with σ = 1 (log σ = 0). The term both players use is
 #
 #     λ_cat · L_I,cat + λ_cont · L_I,cont,   L_I,cont = E[log Q(c_cont | x)] + C · log 2,
 #
