@@ -273,10 +273,10 @@ def check_discriminator_loss(discriminator_loss):
 # scorer reads 100 samples per code value; the table of (code, digit read) gives your
 # mutual_information, against the H(c) = log 10 it could reach.
 #
-# A short training sorts out some classes and not others: the categorical code often merges two
-# similar digits (4 and 9, 3 and 5) and splits one into two styles. Things to try: more steps
-# (`steps`); LAMBDA_CAT = 0 (no information term: the code is then ignored, and its I drops
-# toward 0); three continuous codes.
+# A short training may sort out some digits and not others: one code value can cover two similar
+# digits (4 and 9, say), or one digit can take two code values; the table shows which happened.
+# Things to try: more steps (`steps` in `demo`); LAMBDA_CAT = 0 (no information term for the
+# categorical code: does its I fall?); three continuous codes.
 
 # %%
 N_CATEGORIES, N_CONTINUOUS, LATENT = 10, 2, 16
