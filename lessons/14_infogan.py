@@ -372,6 +372,18 @@ def demo():
     lesson.save(fig, 'code_vs_digit.png')
 
 
+# %% [markdown]
+# ## What one run showed
+#
+# At the default size (seed 0, 1,000 steps), L_I of the categorical code climbed to within 0.02
+# nats of its ceiling log 10: Q reads back the code G was given almost perfectly. Yet the mutual
+# information between the code and the *digit* the scorer reads was 1.16 of 2.30 nats, and the
+# best naming of code values by digits was right for 47% of the samples: two code values drew
+# zeros, one drew fours, one nines, and the rest mixed several digits. The bound measures how
+# readable the code is, not what it means; a short training found a code that is readable
+# through style as well as through class. The continuous codes changed slant and width — and in
+# some rows the digit itself (a 3 turning into a 7): entangled still, in places.
+
 # %%
 if __name__ == '__main__':
     lesson.main()
