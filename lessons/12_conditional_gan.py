@@ -409,7 +409,8 @@ def demo():
     fig = plt.figure(figsize=(15, 6.2), layout='constrained')
     left, right = fig.subfigures(1, 2, width_ratios=[1.25, 1])
     show(left.subplots(), generated_digits(G, 10, LATENT)[0], 10,
-         f"ACGAN samples, a column per class asked for (0 to 9)\n(the scorer reads {read_as_asked:.0%} of 1,000 as asked)")
+         f"ACGAN samples, a column per class asked for (0 to 9)\n"
+         f"(the scorer reads {read_as_asked:.0%} of 1,000 as asked)")
     losses_ax, bars = right.subplots(2, 1)
     losses_ax.plot(history[:, 0], lw=0.6, label='L_D')
     losses_ax.plot(history[:, 1], lw=0.6, label='L_G')

@@ -58,7 +58,7 @@ from minigan.gan.classifier import DigitScorer
 from minigan.gan.metrics import code_accuracy
 from minigan.gan.models import ConvGenerator, InfoGANDiscriminator, init_normal
 from minigan.viz import grid_array
-from _checks import answer_and_grads, call, engine_grads, expect, expect_close, leaf, rng
+from _checks import answer_and_grads, call, expect, expect_close, leaf, rng
 from _course import Lesson
 
 lesson = Lesson('14_infogan', 'InfoGAN')
@@ -116,7 +116,8 @@ def check_gaussian_log_likelihood(gaussian_log_likelihood):
     sigma = np.exp(log_std)
     density = np.exp(-(c - mu) ** 2 / (2 * sigma ** 2)) / (sigma * np.sqrt(2 * np.pi))
     expect_close(out, np.log(density).sum(1), source="NumPy: log of the normal density, summed")
-    expect_close(grads[0], g[:, None] * (c - mu) / sigma ** 2, what='dlog Q/dμ', source="(c − μ)/σ² in closed form")
+    expect_close(grads[0], g[:, None] * (c - mu) / sigma ** 2, what='dlog Q/dμ',
+                 source="(c − μ)/σ² in closed form")
     expect_close(grads[1], g[:, None] * ((c - mu) ** 2 / sigma ** 2 - 1), what='dlog Q/dlog σ',
                  source="((c − μ)/σ)² − 1 in closed form")
 

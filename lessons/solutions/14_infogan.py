@@ -66,7 +66,8 @@ def _(counts):
 
 def information(q_logits, q_mean, category, continuous):
     log_q = gaussian_log_likelihood(continuous, q_mean, mg.zeros_like(q_mean))
-    return 1.0 * categorical_information(q_logits, category) + 0.1 * (log_q.mean() + continuous.shape[1] * math.log(2.0))
+    continuous_part = log_q.mean() + continuous.shape[1] * math.log(2.0)
+    return 1.0 * categorical_information(q_logits, category) + 0.1 * continuous_part
 
 
 @wrong('information', "forgets the entropy of the continuous codes, C·log 2")
