@@ -24,7 +24,6 @@ from concurrent.futures import ThreadPoolExecutor
 from .. import backend
 
 BLOCK = 1 << 18    # elements per block (1 MB of float32): several blocks per core, each in cache
-PARALLEL_FROM = 2 * BLOCK  # by_rows runs arrays of fewer elements in this thread alone
 # A broadcast operand whose inner run (the elements it stays constant over, contiguous in memory)
 # is shorter than this is copied out over that run first (``_widen``): per-channel values
 # against (N, C, 7, 7) run 49 elements per inner loop, and NumPy's per-loop cost makes that
@@ -94,7 +93,7 @@ def by_rows(kernel, array, axis=0):
     thread (``a[...]`` is all of a, 0-d arrays included).
     """
     rows = array.shape[axis] if array.ndim else 1
-    if _serial(array, PARALLEL_FROM) or rows < 2:
+    if _serial(array, 2 * BLOCK) or rows < 2:
         return [kernel(...)]
     blocks = -(-array.size // BLOCK)            # about BLOCK elements each (ceil), and a whole
     blocks = -(-blocks // cores()) * cores()    # number per core, so that no core idles at the end
