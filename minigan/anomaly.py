@@ -8,7 +8,9 @@ output and every gradient a backward node returns is checked as it is made:
     backward   each input gradient a node's backward returns
 
 The first non-finite value raises AnomalyError naming the op and the line of *your* code that
-called it -- the first frame of the call stack outside the minigan package. For a gradient that
+called it -- the innermost frame of the call stack outside the engine: outside the minigan
+package, or in its model zoo and training recipes (minigan/gan/), which are written on the
+public API as your code is (so ``train --detect-anomaly`` names a recipe's or a model's line). For a gradient that
 line is where the op's forward ran, recorded at forward time; so run the forward under
 detect_anomaly too. The message also says whether the op's inputs were finite: if they were, this
 op made the NaN (log(-1), 0 * inf, sqrt's gradient at 0); if not, it came from outside the
@@ -31,12 +33,17 @@ from .errors import AnomalyError
 from .instrument import Instrument, install, is_installed, remove
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_USER_CODE_INSIDE = _PACKAGE + 'gan' + os.sep  # recipes and models: user code of the engine
+
+
+def _in_engine(filename):
+    return filename.startswith(_PACKAGE) and not filename.startswith(_USER_CODE_INSIDE)
 
 
 def call_site():
-    """(filename, line number, function name) of the innermost frame outside the minigan package."""
+    """(filename, line number, function name) of the innermost frame outside the engine."""
     frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+    while frame is not None and _in_engine(frame.f_code.co_filename):
         frame = frame.f_back
     if frame is None:
         return None
