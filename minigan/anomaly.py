@@ -41,22 +41,31 @@ def _in_engine(filename):
 
 
 def call_site():
-    """(filename, line number, function name) of the innermost frame outside the engine."""
+    """((filename, line number, function name), ...): the innermost frame outside the engine, then
+    the frames of minigan/gan that led to it (a model's forward called by a recipe's step)."""
     frame = sys._getframe(1)
     while frame is not None and _in_engine(frame.f_code.co_filename):
         frame = frame.f_back
-    if frame is None:
-        return None
-    return frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name
+    sites = []
+    while frame is not None and (not sites or frame.f_code.co_filename.startswith(_PACKAGE)):
+        code = frame.f_code
+        if not _in_engine(code.co_filename):  # the engine's frames between (Module.__call__) are skipped
+            sites.append((code.co_filename, frame.f_lineno, getattr(code, 'co_qualname', code.co_name)))
+        frame = frame.f_back
+    return tuple(sites) or None
 
 
-def describe_site(site):
-    """'path:line, in function:\\n    source line' for a call_site() result."""
-    if site is None:
+def describe_site(sites):
+    """'path:line, in function:\\n    source line' (then the lines of minigan/gan that led there)
+    for a call_site() result."""
+    if sites is None:
         return "an unknown place (the forward ran without detect_anomaly, so its call site was not recorded)"
-    filename, lineno, function = site
+    filename, lineno, function = sites[0]
     source = linecache.getline(filename, lineno).strip()
-    return f"{filename}:{lineno}, in {function}" + (f":\n    {source}" if source else '')
+    text = f"{filename}:{lineno}, in {function}" + (f":\n    {source}" if source else '')
+    for filename, lineno, function in sites[1:]:
+        text += f"\n  from {filename}:{lineno}, in {function}"
+    return text
 
 
 def _bad_values(t):

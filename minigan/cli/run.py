@@ -42,7 +42,7 @@ from .files import CHECKPOINT, RUN_FORMAT, blamed_on, load_state, prepare_out_fo
     restore_rng, settings_of
 from .progress import Progress, clock
 from .stream import BatchStream
-from .watch import StepWatch
+from .watch import PROFILE_FILE, StepWatch
 
 PICTURE_SEED, METRICS_SEED = 1, 2  # offsets of the run's seed for the forked generators
 
@@ -106,6 +106,7 @@ class Run:
         self.step, self.epochs_done, self.elapsed = 0, 0, 0.0
         self.history = {'step': []}
         self.reported_step = 0  # the step of the last report: its loss means start after it
+        self.saved_step = None  # the step of the checkpoint in --out, if there is one
         self.eval_every = 1
         self.watch = StepWatch()
 
@@ -178,7 +179,7 @@ class Run:
         run.history = {name: [float(v) for v in backend.to_numpy(values.array)]
                        for name, values in saved['history'].items()}
         run.history['step'] = [int(s) for s in run.history['step']]
-        run.reported_step = saved.get('reported_step', run.step)
+        run.reported_step, run.saved_step = saved.get('reported_step', run.step), run.step
         return run
 
     # ---- the loop
@@ -222,12 +223,16 @@ class Run:
             return self.interrupted()
         except Exception:
             progress.close()
-            print(f"the run stopped in step {self.step + 1}, which was undone; the last checkpoint, "
-                  f"{os.path.join(self.out, CHECKPOINT)}, is of step {self.reported_step}", file=sys.stderr)
+            saved = (f"the last checkpoint, {os.path.join(self.out, CHECKPOINT)}, is of step {self.saved_step}"
+                     if self.saved_step is not None else "no checkpoint was written yet")
+            print(f"the run stopped in step {self.step + 1}, which was undone; {saved}", file=sys.stderr)
             raise
         finally:
             self.watch.close()
         progress.close()
+        if self.watch.profile_steps:  # the profile never opened: one step only
+            print("--profile: this invocation ran a single step, which pays one-time costs; nothing was "
+                  "timed (give more --steps)", file=say)
         self.finish_message(say)
         return 0
 
@@ -276,6 +281,8 @@ class Run:
     def finish_message(self, say):
         where = {'samples': self.picture_name(), 'losses': 'losses.png', 'metrics': 'metrics.jsonl',
                  'checkpoint': CHECKPOINT}
+        if self.watch.profile_written:
+            where['profile'] = PROFILE_FILE
         print(f"done: {self.step} steps in {clock(self.elapsed)}.", file=say)
         for what, name in where.items():
             print(f"  {what + ':':11s} {os.path.join(self.out, name)}", file=say)
@@ -344,6 +351,7 @@ class Run:
             'reported_step': self.reported_step, 'elapsed': self.elapsed,
             'stream': self.stream.state_dict(), 'rng': backend.get_rng_state(),
             'recipe': self.recipe.state_dict(), 'history': history}, os.path.join(self.out, CHECKPOINT))
+        self.saved_step = self.step
 
 
 def saved_run_path(out):

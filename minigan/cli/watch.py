@@ -16,6 +16,7 @@
 """
 import contextlib
 import os
+import warnings
 
 from ..anomaly import detect_anomaly
 from ..profiler import profile
@@ -30,10 +31,17 @@ class StepWatch:
         self.steps_seen = 0          # steps of this invocation so far
         self.profiled = []           # the run's step numbers inside the profile
         self.profiler = None
+        self.profile_written = False
 
+    @contextlib.contextmanager
     def around_step(self):
         """The context of one recipe.step(): anomaly detection when asked for."""
-        return detect_anomaly() if self.anomaly else contextlib.nullcontext()
+        if not self.anomaly:
+            yield
+            return
+        with detect_anomaly(), warnings.catch_warnings():
+            warnings.simplefilter('ignore', RuntimeWarning)  # NumPy's "overflow in matmul": the error says more
+            yield
 
     def before_step(self):
         if self.profile_steps and self.steps_seen == 1 and self.profiler is None:
@@ -51,11 +59,10 @@ class StepWatch:
         return None
 
     def close(self):
-        """At the end of the loop, whatever ended it: a profile still open is closed and reported
-        if it timed a step; none stays installed."""
+        """At the end of the loop, whatever ended it (an error, Ctrl-C): a profile still open is
+        dropped, so that no instrument stays installed."""
         if self.profiler is not None:
-            return self._finish() if self.profiled else self._discard()
-        return None
+            self._discard()
 
     def _discard(self):
         self.profiler.__exit__(None, None, None)
@@ -70,12 +77,12 @@ class StepWatch:
                 f"{prof.wall_ms / len(steps):.1f} ms per step")
         return head, prof
 
-    @staticmethod
-    def write(report, out):
+    def write(self, report, out):
         """(text to print, path written): the short table, and the file with both tables."""
         head, prof = report
         path = os.path.join(out, PROFILE_FILE)
         with open(path, 'w') as f:
             f.write(f"{head}\n\n{prof.table()}\n\nself time per op, wherever it ran:\n"
                     f"{prof.table(nested=False)}\n")
+        self.profile_written = True
         return f"{head}\n{prof.table(row_limit=PRINTED_ROWS)}\n(all rows: {path})", path
