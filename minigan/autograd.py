@@ -152,7 +152,21 @@ def _leads_to_capture(order, capture_ids):
     return leads
 
 
+def is_broadcast_zero(g):
+    """Is gradient g one 0 broadcast to its shape (all strides 0)? That is the zero gradient a
+    gradient linked to its input hands that input (ops/links.py): it adds nothing to a sum."""
+    a = g.array
+    return a.size > 0 and not any(a.strides) and not bool(a[(0,) * a.ndim])
+
+
 def _add(a, b, create_graph):
+    """a + b, the sum of two gradients of one tensor; a broadcast 0 adds nothing, and keeping the
+    other as it is keeps a zero a zero (0 + 0 would come out a full array of zeros, and the ops a
+    zero passes through without work -- convolutions, leaky_relu -- would then do the work)."""
+    if is_broadcast_zero(b):
+        return a
+    if is_broadcast_zero(a):
+        return b
     with set_grad_enabled(create_graph):
         return a + b
 

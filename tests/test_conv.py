@@ -212,15 +212,48 @@ def test_chained_convs_on_strided_views_match_torch():
 
 
 def test_results_do_not_share_the_reused_scratch_memory():
-    """Column matrices live in scratch buffers reused from call to call; no result may alias one."""
+    """Column matrices and phase-split images live in scratch buffers reused from call to call;
+    no result (output or gradient) may alias one."""
     x1, x2, w = random_arrays(11, (2, 3, 6, 6), (2, 3, 6, 6), (3, 2, 3, 3))
-    y1 = F.conv_transpose2d(mg.tensor(x1), mg.tensor(w), stride=2)
+    xs = mg.tensor(x1, requires_grad=True)
+    y1 = F.conv_transpose2d(xs, mg.tensor(w), stride=2)
     z1 = F.conv2d(mg.tensor(x1), mg.tensor(w.transpose(1, 0, 2, 3).copy()), stride=2)
-    before = y1.numpy().copy(), z1.numpy().copy()
-    F.conv_transpose2d(mg.tensor(x2), mg.tensor(w), stride=2)
+    (g1,) = mg.grad(y1.sum(), xs)
+    before = y1.numpy().copy(), z1.numpy().copy(), g1.numpy().copy()
+    xs2 = mg.tensor(x2, requires_grad=True)
+    mg.grad(F.conv_transpose2d(xs2, mg.tensor(w), stride=2).sum(), xs2)
     F.conv2d(mg.tensor(x2), mg.tensor(w.transpose(1, 0, 2, 3).copy()), stride=2)
-    np.testing.assert_array_equal(y1.numpy(), before[0])
-    np.testing.assert_array_equal(z1.numpy(), before[1])
+    for a, b in zip((y1, z1, g1), before):
+        np.testing.assert_array_equal(a.numpy(), b)
+
+
+def test_columns_are_kept_for_the_weight_gradient_only_when_it_will_be_wanted():
+    x, w = mg.randn(2, 3, 6, 6, requires_grad=True), mg.randn(4, 3, 3, 3)
+    assert F.conv2d(x, w).grad_fn.saved_cols is None  # w needs no gradient: nothing kept
+    w.requires_grad_()
+    y = F.conv2d(x, w, stride=2)
+    assert y.grad_fn.saved_cols.shape == (3 * 9, 2 * 2 * 2)  # (C*kh*kw, OH*OW*N), memory of its own
+    with mg.no_grad():
+        assert F.conv2d(x, w).grad_fn is None
+
+
+def test_kept_columns_survive_other_convs_and_a_second_backward():
+    """The weight gradient from the kept columns is right after other convs reused the scratch
+    memory in between, and again on a second backward through the same graph."""
+    torch = pytest.importorskip('torch')
+    x, w, other, gy = random_arrays(17, (2, 3, 7, 7), (4, 3, 4, 4), (2, 3, 7, 7), (2, 4, 3, 3))
+    xt, wt = mg.tensor(x, requires_grad=True), mg.tensor(w, requires_grad=True)
+    y = F.conv2d(xt, wt, stride=2, padding=1)
+    F.conv2d(mg.tensor(other), mg.tensor(w), stride=2, padding=1)  # im2col into scratch
+    F.conv_transpose2d(mg.tensor(gy), mg.tensor(w), stride=2, padding=1).sum()
+    first = mg.grad((y * mg.tensor(gy)).sum(), [wt], retain_graph=True)[0].numpy()
+    F.conv2d(mg.tensor(other), mg.tensor(w), stride=2, padding=1)
+    second = mg.grad((y * mg.tensor(gy)).sum(), [wt])[0].numpy()
+    ws = torch.tensor(w, requires_grad=True)
+    yt = torch.nn.functional.conv2d(torch.tensor(x), ws, stride=2, padding=1)
+    (expected,) = torch.autograd.grad((yt * torch.tensor(gy)).sum(), [ws])
+    np.testing.assert_allclose(first, expected.numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_array_equal(second, first)
 
 
 @pytest.mark.parametrize('groups', [1, 2])

@@ -60,3 +60,19 @@ def test_a_forked_child_gets_a_pool_of_its_own(monkeypatch):
         os.waitpid(pid, 0)
         pytest.fail("the forked child's blocks never ran")
     assert os.WEXITSTATUS(status) == 0
+
+
+def test_openblas_workers_sleep_at_once_unless_the_user_chose_a_timeout(monkeypatch):
+    """minigan/backend.py has OpenBLAS re-read OPENBLAS_THREAD_TIMEOUT (its busy-waiting workers
+    would hold the cores the block pool needs); the environment stays as the user left it."""
+    import os
+    from minigan import backend
+    if not backend._openblas_paths():
+        pytest.skip("NumPy's BLAS is not a loaded OpenBLAS here")
+    monkeypatch.setenv('OPENBLAS_THREAD_TIMEOUT', '8')
+    assert backend._let_blas_threads_sleep() is False  # the user's choice, which OpenBLAS read
+    monkeypatch.delenv('OPENBLAS_THREAD_TIMEOUT')
+    assert backend._let_blas_threads_sleep() is True
+    assert 'OPENBLAS_THREAD_TIMEOUT' not in os.environ
+    a = np.ones((300, 300), dtype=np.float32)
+    np.testing.assert_array_equal(a @ a, 300.0)  # BLAS restarts its workers and still computes

@@ -22,6 +22,7 @@ from ..function import Function, check_compatible
 from ..tensor import Tensor
 from . import parallel
 from .linalg import matmul
+from .links import link, pass_zeros
 from .math import clamp, exp, where
 from .reduce import sum as _sum
 from .shape import reshape, transpose
@@ -33,8 +34,9 @@ class LeakyReLU(Function):
     """x where x > 0, slope · x elsewhere (relu: slope 0).
 
     The forward keeps only the mask [x > 0], one byte per element; the backward is gy · s with
-    s = 1 on the mask and slope off it. Both run block by block on all cores (ops/parallel.py):
-    these ops are memory-bound, and one core cannot move the bytes fast enough.
+    s = 1 on the mask and slope off it. Both run block by block on all cores, in the memory
+    order of x (ops/parallel.py): these ops are memory-bound, and one core cannot move the bytes
+    fast enough. y, the mask and the gradient all take x's layout.
     """
 
     def __init__(self, slope):
@@ -42,23 +44,27 @@ class LeakyReLU(Function):
 
     def forward(self, x):
         xp, slope = backend.xp_of(x), self.slope
-        y, self.mask = xp.empty_like(x), xp.empty(x.shape, dtype=bool)
+        y, self.mask = xp.empty_like(x), xp.empty_like(x, dtype=bool)  # x's strides (order 'K')
 
-        def kernel(rows):
-            xr, yr = x[rows], y[rows]
-            xp.greater(xr, 0, out=self.mask[rows])
+        def kernel(x, y, mask):
+            xp.greater(x, 0, out=mask)
             if slope == 0:
-                xp.maximum(xr, 0, out=yr)
+                xp.maximum(x, 0, out=y)
             elif 0 < slope <= 1:           # max(x, slope x) picks x for x > 0, slope x below
-                xp.multiply(xr, slope, out=yr)
-                xp.maximum(yr, xr, out=yr)
+                xp.multiply(x, slope, out=y)
+                xp.maximum(y, x, out=y)
             else:
-                xp.multiply(xr, _mask_scale(xp, self.mask[rows], slope, x.dtype), out=yr)
-        parallel.by_rows(kernel, x)
+                xp.multiply(x, _mask_scale(xp, mask, slope, x.dtype), out=y)
+        parallel.blocks(kernel, x, x, y, self.mask)
         return y
 
     def backward(self, gy):
-        return MaskScale(self.mask, self.slope)(gy)
+        zeros = pass_zeros(self, gy)
+        if zeros:
+            return zeros
+        # linked to x with derivative 0, as torch's leaky_relu_backward(grad, self): the second
+        # derivative is 0, not an error
+        return link(MaskScale(self.mask, self.slope)(gy), self.inputs[0], zeros=True)
 
 
 class ReLU(LeakyReLU):
@@ -70,18 +76,25 @@ class ReLU(LeakyReLU):
 
 class MaskScale(Function):
     """g ↦ g · s with s = 1 where ``mask``, ``slope`` elsewhere: linear, so its backward is
-    itself (the second derivative of leaky_relu is 0 wherever it exists)."""
+    itself (the second derivative of leaky_relu is 0 wherever it exists).
+
+    The result takes the mask's layout -- that of the forward input x, which is what x's
+    gradient is best laid out as -- whatever layout g arrives in.
+    """
 
     def __init__(self, mask, slope):
         self.mask, self.slope = mask, slope
 
     def forward(self, g):
         xp = backend.xp_of(g)
-        out = xp.empty_like(g)
+        out = xp.empty_like(self.mask, dtype=g.dtype)
 
-        def kernel(rows):
-            xp.multiply(g[rows], _mask_scale(xp, self.mask[rows], self.slope, g.dtype), out=out[rows])
-        parallel.by_rows(kernel, g)
+        def kernel(g, mask, out):
+            if self.slope == 0:  # relu: g · [mask], the bool cast done in NumPy's buffers -- one
+                xp.multiply(g, mask, out=out)  # pass, no temporary: 0.33 against 0.73 ms at 800k
+            else:
+                xp.multiply(g, _mask_scale(xp, mask, self.slope, g.dtype), out=out)
+        parallel.blocks(kernel, self.mask, g, self.mask, out)
         return out
 
     def backward(self, gg):
@@ -286,7 +299,15 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 
 def linear(input, weight, bias=None):
-    """y = x Wᵀ + b: x (*, in), W (out, in), b (out,) -> y (*, out)."""
+    """y = x Wᵀ + b: x (*, in), W (out, in), b (out,) -> y (*, out).
+
+    Computed as y = (W xᵀ)ᵀ for a batch of rows: the product lands as (out, N) in memory, batch
+    innermost, as a convolution stores its (C, H, W, N) output. So a Linear that feeds a
+    (transposed) convolution through a reshape hands it that layout for free, one fed by a
+    convolution's flattened output reads it as it is, and W's gradient gyᵀ x comes out laid out
+    like W (contiguous), which the optimizer streams over: against a transposed gradient Adam's
+    update on a (6272, 64) weight took 10x as long, strided.
+    """
     require_tensor('linear', input)
     require_tensor('linear', weight, 'weight')
     require_tensors('linear', bias=bias)
@@ -295,7 +316,12 @@ def linear(input, weight, bias=None):
         raise ShapeError(f"linear: input of shape {tuple(input.shape)} and weight of shape "
                          f"{tuple(weight.shape)}; expected input (*, in_features) and weight "
                          "(out_features, in_features) with the same in_features")
-    out = matmul(input, transpose(weight, 0, 1) if weight.ndim == 2 else weight)
+    if weight.ndim == 2 and input.ndim >= 2:
+        rows = reshape(input, (-1, input.shape[-1]))
+        out = transpose(matmul(weight, transpose(rows, 0, 1)), 0, 1)
+        out = reshape(out, tuple(input.shape[:-1]) + (weight.shape[0],))
+    else:
+        out = matmul(input, transpose(weight, 0, 1) if weight.ndim == 2 else weight)
     if bias is not None:
         out_features = weight.shape[0] if weight.ndim == 2 else 1
         if bias.ndim > 1 or bias.numel() not in (1, out_features):

@@ -21,12 +21,21 @@ Layout. The GEMMs want channels outermost and batch innermost (see im2col.py), s
 on (C, H, W, N) arrays and return an (N, C, H, W) *view* of their (C, H, W, N) result: no copy on
 the way out, and the next conv (or this conv's backward) reads it back as (C, H, W, N) for free.
 Only a tensor stored the usual (N, C, H, W) way pays one transposing copy on the way in.
+
+Speed. The three products are the floor (benchmarks/bench_conv_floor.py times them alone); the
+rest is moving data, so each move happens once: the forward keeps its columns for the weight
+gradient instead of gathering them again, a gradient that both backward products read is
+relaid once (``Relayout``), and col2im adds whole groups of offsets at a time (im2col.py).
+
+Second derivatives: the gradients are linked to x and w as torch's are (links.py), and a zero
+gradient (from such a link) passes through without a product.
 """
 from .. import backend
 from ..errors import ArgumentError, ArgumentTypeError, DTypeError, ShapeError
 from ..function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, is_grad_enabled
 from .im2col import Window, col2im, im2col, out_size, scratch, to_chwn
+from .links import link, pass_zeros
 
 
 def chwn(a):
@@ -52,14 +61,22 @@ class Conv2d(Function):
 
     ``cols``, when given, is im2col(x) already computed by the caller from this very input (a
     backward that needs it twice); it is used once, in forward, and never kept.
+    ``keep_cols``: the weight gradient will be wanted, so keep im2col(x) (in memory of its own,
+    not scratch) for it: dW = gY @ cols^T needs the very same columns, and gathering them again
+    costs as much as the first time. (Memory: C*kh*kw*OH*OW*N numbers until the backward ran.)
     """
 
-    def __init__(self, win, groups, cols=None):
-        self.win, self.groups, self.cols = win, groups, cols
+    def __init__(self, win, groups, cols=None, keep_cols=False):
+        self.win, self.groups, self.cols, self.keep_cols = win, groups, cols, keep_cols
+        self.saved_cols = None
 
     def forward(self, x, w, b=None):
         N, O, G = x.shape[0], w.shape[0], self.groups
-        cols = im2col(chwn(x), self.win) if self.cols is None else self.cols
+        cols = self.cols
+        if cols is None:
+            if self.keep_cols:
+                self.saved_cols = backend.xp_of(x).empty(self.win.cols_shape(x.shape[1], N), dtype=x.dtype)
+            cols = im2col(chwn(x), self.win, out=self.saved_cols)
         self.cols = None
         y = _bmm(w.reshape(G, O // G, -1), cols.reshape(G, -1, cols.shape[-1]))
         y = y.reshape((O,) + self.win.small + (N,))
@@ -70,8 +87,12 @@ class Conv2d(Function):
     def backward(self, gy):
         x, w = self.inputs[:2]
         need = self.needs_input_grad
+        zeros = pass_zeros(self, gy)
+        if zeros:
+            return zeros
+        gy = as_chwn(link(gy, x, w))  # linked as torch's convolution_backward(gy, x, w) is
         grads = (ConvTranspose2d(self.win, self.groups)(gy, w) if need[0] else None,
-                 Conv2dWeight(self.win, self.groups)(x, gy) if need[1] else None)
+                 Conv2dWeight(self.win, self.groups, self.saved_cols)(x, gy) if need[1] else None)
         if len(self.inputs) == 3:
             grads += (gy.sum((0, 2, 3)) if need[2] else None,)
         return grads
@@ -100,13 +121,35 @@ class ConvTranspose2d(Function):
     def backward(self, gx):
         y, w = self.inputs[:2]
         need = self.needs_input_grad
-        # Both gradients read the windows of gx: gather them once (from gx itself, now).
-        cols = im2col(chwn(gx.array), self.win) if need[0] and need[1] else None
+        zeros = pass_zeros(self, gx)
+        if zeros:
+            return zeros
+        gx = link(gx, y, w)
+        # Both gradients read the windows of gx: gather them once (from gx itself, now; in any
+        # layout: the gather moves the values anyway, so gx needs no relayout first).
+        cols = im2col(chwn(gx.array), self.win) if need[0] and need[1] else None  # in scratch
         grads = (Conv2d(self.win, self.groups, cols)(gx, w) if need[0] else None,
                  Conv2dWeight(self.win, self.groups, cols)(gx, y) if need[1] else None)
         if len(self.inputs) == 3:
             grads += (gx.sum((0, 2, 3)) if need[2] else None,)
         return grads
+
+
+class Relayout(Function):
+    """x (N, C, H, W) -> the same values stored (C, H, W, N), as an (N, C, H, W) view: the layout
+    the GEMMs read. A tensor two conv Functions read (gy in conv2d's backward: the input gradient
+    and the weight gradient) is copied once here instead of once in each. The gradient passes as is."""
+
+    def forward(self, x):
+        return nchw(to_chwn(x))
+
+    def backward(self, gy):
+        return gy
+
+
+def as_chwn(t):
+    """Tensor t stored (C, H, W, N): t itself when it is already (a conv's output), else Relayout(t)."""
+    return t if chwn(t.array).flags.c_contiguous else Relayout()(t)
 
 
 class Conv2dWeight(Function):
@@ -235,7 +278,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if min(small) < 1:
         raise _too_small('conv2d', input, (H + pt + pb, W + pl + pr), padding, kernel, dilation)
     win = Window(kernel, stride, dilation, (pt, pl), (H, W), small)
-    y = Conv2d(win, groups)(*((x, weight) if bias is None else (x, weight, bias)))
+    keep_cols = is_grad_enabled() and weight.requires_grad
+    y = Conv2d(win, groups, keep_cols=keep_cols)(*((x, weight) if bias is None else (x, weight, bias)))
     return y.squeeze(0) if unbatched else y
 
 
@@ -265,5 +309,6 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                          f"{tuple(input.shape)}, kernel {kernel}, stride {stride}, padding {padding}); "
                          "expected less padding")
     win = Window(kernel, stride, dilation, padding, big, small)
+    y = as_chwn(y)  # read by the forward and again by the weight gradient: copied once
     x = ConvTranspose2d(win, groups)(*((y, weight) if bias is None else (y, weight, bias)))
     return x.squeeze(0) if unbatched else x

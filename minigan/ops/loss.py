@@ -16,6 +16,7 @@ from ..errors import ArgumentError, ArgumentTypeError, DTypeError, DimError, Sha
 from ..function import Function, check_compatible
 from ..tensor import Tensor
 from .activation import log_softmax, logsigmoid
+from .links import link_gradient
 from .math import abs as _abs, clamp, log, where
 from .reduce import sum as _sum
 from .util import require_tensors
@@ -221,7 +222,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     single = input.ndim == 1
     input, target = _as_batch(input, target)
     m = _target_weights(op, input, target, weight, ignore_index)
-    return _weighted_reduce(-_sum(input * Tensor(m), 1), reduction, m, single)
+    loss = _weighted_reduce(-_sum(input * Tensor(m), 1), reduction, m, single)
+    return link_gradient(loss, input, zeros=True)  # as torch's nll_loss_backward(grad, self, ...)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,

@@ -4,7 +4,8 @@ Binary ops broadcast like NumPy. Broadcasting copies a value to many places, so 
 input's gradient is summed back to the input's shape (``sum_to``): d/da sum_j f(a, b_j) adds up.
 
 Masks in backward (abs, clamp, maximum...) are saved as raw arrays: they are piecewise constant
-in the inputs, so treating them as constants is exact for derivatives of every order.
+in the inputs, so treating them as constants is exact for derivatives of every order. (abs's
+gradient is also linked to x, as torch's is, so its second derivative is 0: see links.py.)
 """
 import math
 
@@ -14,6 +15,7 @@ from ..errors import ArgumentError, ArgumentTypeError, DTypeError, DeviceError
 from ..function import Function
 from ..tensor import Tensor
 from .compare import gt, lt
+from .links import link, zero_gradient
 from .shape import sum_to
 from .util import check_broadcast
 
@@ -193,7 +195,18 @@ class Abs(Function):
         return xp.abs(x)
 
     def backward(self, gy):
-        return gy * Tensor(self.sign)
+        # linked to x with derivative 0, as torch's grad * self.sgn(): the second derivative is 0
+        return link(gy * Tensor(self.sign), self.inputs[0], zeros=True)
+
+
+class Sign(Function):
+    """-1, 0 or 1 by the sign of x: piecewise constant, so its gradient is 0 (as torch's)."""
+
+    def forward(self, x):
+        return backend.xp_of(x).sign(x)
+
+    def backward(self, gy):
+        return zero_gradient(self.inputs[0])
 
 
 class Clamp(Function):
@@ -269,7 +282,9 @@ class Remainder(_Binary):
 
     def backward(self, gy):
         a, b = self.inputs
-        return sum_to(gy, a.shape), sum_to(-gy * Tensor(self.quotient.astype(gy.dtype)), b.shape)
+        # d/db is linked to a and b with derivative 0, as torch's -grad * a.div(b, rounding_mode='floor')
+        gb = link(-gy * Tensor(self.quotient.astype(gy.dtype)), a, b, zeros=True)
+        return sum_to(gy, a.shape), sum_to(gb, b.shape)
 
 
 class FloorDivide(_Binary):
@@ -404,4 +419,4 @@ def minimum(a, b):
 
 
 def sign(x):
-    return Tensor(x.xp.sign(x.array))
+    return Sign()(x)

@@ -17,9 +17,9 @@ those nodes hand the values back, so the graph costs no recomputation.
 
 Speed. Normalization is memory-bound: its cost is the number of passes over x. The kernels here
 make each pass do as much as it can -- a sum fused into the pass that produces its input
-(einsum: no product temporary), a·p + b·q + r in one pass -- run block by block on all cores
-for big arrays (ops/parallel.py), and broadcast per-channel values as whole (1, C, H, W) planes
-(``spread``).
+(einsum: no product temporary), a·p + b·q + r in one pass -- and run slab by slab on all cores,
+in x's memory order (ops/parallel.py): a convolution's output, (C, H, W, N) in memory, is cut
+into blocks of channels, each a contiguous stretch, and every array made here takes x's layout.
 """
 from .. import backend
 from ..function import Function
@@ -38,7 +38,7 @@ def _keep_shape(shape, dims):
     return tuple(1 if i in dims else n for i, n in enumerate(shape))
 
 
-def _raw_sum(a, dims, b=None):
+def _raw_sum(dims, a, b=None):
     """sum_D a (or sum_D a·b) in keepdim shape, in one einsum pass (no a·b temporary)."""
     xp = backend.xp_of(a)
     src, dst = _einsum_spec(a.ndim, dims)
@@ -46,38 +46,9 @@ def _raw_sum(a, dims, b=None):
     return total.reshape(_keep_shape(a.shape, dims))
 
 
-def _join(parts, dims):
-    """Per-block results of a sum over D: added up when D spans the blocked dim 0, else stacked."""
-    if len(parts) == 1:
-        return parts[0]
-    if 0 not in dims:
-        return backend.xp_of(parts[0]).concatenate(parts, axis=0)
-    total = parts[0]
-    for p in parts[1:]:
-        total = total + p
-    return total
-
-
 def _blocked_sum(a, dims, b=None):
-    return _join(parallel.by_rows(lambda r: _raw_sum(a[r], dims, None if b is None else b[r]), a), dims)
-
-
-def block_rows(a, rows):
-    """The block ``rows`` of a per-row array; a broadcast (leading dim 1) array whole."""
-    return a if a.shape[0] == 1 else a[rows]
-
-
-def spread(a, shape):
-    """A per-channel array (1, C, 1, 1) copied out to (1, C, H, W) (tiny: C·H·W values).
-
-    NumPy broadcasts (N, C, H, W) against (1, C, 1, 1) with an inner loop of only H·W elements
-    (49 at 7×7) -- ~1.5x slower than against a contiguous (1, C, H, W) plane, where the inner
-    loop runs over all C·H·W. Arrays without that layout are returned unchanged.
-    """
-    if a.ndim < 3 or a.shape[0] != 1 or shape[0] == 1 or tuple(a.shape[2:]) == tuple(shape[2:]):
-        return a
-    xp = backend.xp_of(a)
-    return xp.ascontiguousarray(xp.broadcast_to(a, (1,) + tuple(shape[1:])))
+    """sum_D a, or sum_D a·b, in keepdim shape (b laid out as a, ideally)."""
+    return parallel.sums(_raw_sum, a, dims, *((a,) if b is None else (a, b)))
 
 
 class SumProduct(Function):
@@ -111,20 +82,20 @@ class Combine(Function):
     """u·p + v·q + r: u, v of one shape, p, q, r small arrays broadcasting against it.
 
     The last step of the fused backward, as one blocked pass writing one array (composed from
-    Mul and Add it would write four). d/du = p, d/dv = q, and p, q, r get their products summed
-    back to their shapes, as for any broadcast.
+    Mul and Add it would write four), laid out as u and run in u's memory order (v may come in
+    another layout). d/du = p, d/dv = q, and p, q, r get their products summed back to their
+    shapes, as for any broadcast.
     """
 
     def forward(self, u, v, p, q, r):
         xp = backend.xp_of(u)
         out = xp.empty_like(u)
-        p, q, r = (spread(a, u.shape) for a in (p, q, r))
 
-        def kernel(rows):
-            o = xp.multiply(u[rows], block_rows(p, rows), out=out[rows])
-            o += v[rows] * block_rows(q, rows)
-            o += block_rows(r, rows)
-        parallel.by_rows(kernel, u)
+        def kernel(u, v, p, q, r, out):
+            xp.multiply(u, p, out=out)
+            out += v * q
+            out += r
+        parallel.blocks(kernel, u, u, v, p, q, r, out)
         return out
 
     def backward(self, g):
@@ -153,24 +124,26 @@ class Moments:
             self.count *= x.shape[d]
         xp = backend.xp_of(x)
         self.mean = _blocked_sum(x, dims) / self.count
-        mean, centered = spread(self.mean, x.shape), xp.empty_like(x)
+        centered = xp.empty_like(x)  # x's layout: every pass below runs in x's memory order
 
-        def center(rows):  # two passes (center, then square) -- no cancellation when |μ| >> σ --
-            c = xp.subtract(x[rows], block_rows(mean, rows), out=centered[rows])
-            return _raw_sum(c, dims, c)  # but the squares are summed while the block is in cache
-        self.var = _join(parallel.by_rows(center, x), dims) / self.count
+        def center(dims_in_order, x, mean, c):  # two passes (center, then square) -- no
+            xp.subtract(x, mean, out=c)          # cancellation when |μ| >> σ -- but the squares
+            return _raw_sum(dims_in_order, c, c)  # are summed while the slab is in cache
+        self.var = parallel.sums(center, x, dims, x, self.mean, centered) / self.count
         self.inv_std = 1.0 / xp.sqrt(self.var + eps)
         if keep_centered:
             self.centered, self._xhat = centered, None
         else:
-            s = spread(self.inv_std, x.shape)
-            parallel.by_rows(lambda r: xp.multiply(centered[r], block_rows(s, r), out=centered[r]), x)
+            parallel.blocks(lambda c, s: xp.multiply(c, s, out=c), x, centered, self.inv_std)
             self.centered, self._xhat = None, centered
 
     @property
     def xhat(self):
         if self._xhat is None:
-            self._xhat = self.centered * self.inv_std
+            xp = backend.xp_of(self.centered)
+            self._xhat = xp.empty_like(self.centered)
+            parallel.blocks(lambda c, s, out: xp.multiply(c, s, out=out), self.centered,
+                            self.centered, self.inv_std, self._xhat)
         return self._xhat
 
 

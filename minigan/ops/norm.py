@@ -20,8 +20,8 @@ from ..errors import ArgumentError, DTypeError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
 from . import parallel
-from .moments import (Centered, Combine, InvStd, Moments, SumProduct, block_rows, normalize,
-                      spread)
+from .links import link, link_gradient
+from .moments import Centered, Combine, InvStd, Moments, SumProduct, normalize
 from .shape import reshape, sum_to
 from .util import require_tensor
 
@@ -36,7 +36,7 @@ class NormAffine(Function):
         forward   y = c k + β                                        (1 pass after the moments)
         backward  gβ = S_g = sum gy,   gγ = S_x̂ = sum gy x̂ = (sum gy c) / σ   (2 einsum passes)
                   gx = k (gy - mean_D gy - x̂ mean_D(gy x̂))          (γ is constant over D)
-                     = gy k + c (-k S_x̂ / (n σ)) - k S_g / n         (1 pass: Combine)
+                     = c (-k S_x̂ / (n σ)) + gy k - k S_g / n         (1 pass: Combine)
 
     c and 1/σ in the backward are Centered / InvStd nodes of x, and the rest are engine ops, so
     the backward differentiates again.
@@ -48,19 +48,18 @@ class NormAffine(Function):
     def forward(self, x, weight, bias):
         xp, m = backend.xp_of(x), Moments(x, self.dims, self.eps, keep_centered=True)
         shape = _channel_shape(x.ndim, x.shape[1])
-        k = spread(m.inv_std * weight.reshape(shape), x.shape)
-        b = spread(bias.reshape(shape), x.shape)
-        y = xp.empty_like(x)
+        y = xp.empty_like(x)  # x's layout, as every array of the moments
 
-        def kernel(rows):
-            yr = xp.multiply(m.centered[rows], block_rows(k, rows), out=y[rows])
-            yr += block_rows(b, rows)
-        parallel.by_rows(kernel, x)
+        def kernel(c, k, b, y):
+            xp.multiply(c, k, out=y)
+            y += b
+        parallel.blocks(kernel, x, m.centered, m.inv_std * weight.reshape(shape), bias.reshape(shape), y)
         self.m = m
         return y
 
     def backward(self, gy):
         x, weight, bias = self.inputs
+        gy = link(gy, x, weight)  # as torch's batch_norm_backward(gy, x, weight): gβ requires grad too
         dims, n = self.dims, self.m.count
         need_x, need_w, need_b = self.needs_input_grad
         channel = _channel_shape(x.ndim, x.shape[1])
@@ -72,7 +71,8 @@ class NormAffine(Function):
         if need_x:
             k = s * reshape(weight, channel)
             k_n = k * (-1.0 / n)
-            gx = Combine()(gy, centered, k, k_n * s * sum_gxhat, k_n * sum_g)
+            # laid out as x (through c): that is what the node before this one wants back
+            gx = Combine()(centered, gy, k_n * s * sum_gxhat, k, k_n * sum_g)
         gw = reshape(sum_to(sum_gxhat, channel), weight.shape) if need_w else None
         gb = reshape(sum_to(sum_g, channel), bias.shape) if need_b else None
         return gx, gw, gb
@@ -130,7 +130,11 @@ def _normalize_affine(x, dims, weight, bias, eps):
 
 def _normalize_with(x, mean, var, weight, bias, eps):
     """Evaluation mode: (x - mean) / sqrt(var + eps) · γ + β with given (running) statistics,
-    as x · scale + shift: two passes, differentiable in x, γ, β through engine ops."""
+    as x · scale + shift: two passes, differentiable in x, γ, β through engine ops.
+
+    The gradient is linked to x and γ, as torch's batch_norm_backward(gy, x, γ, ...) is: the
+    gradients are then differentiable in x even though linear in it (second derivative None).
+    """
     scale = (var + eps) ** -0.5
     if weight is not None:
         scale = scale * weight
@@ -138,7 +142,7 @@ def _normalize_with(x, mean, var, weight, bias, eps):
     if bias is not None:
         shift = shift + bias
     shape = _channel_shape(x.ndim, x.shape[1])
-    return x * reshape(scale, shape) + reshape(shift, shape)
+    return link_gradient(x * reshape(scale, shape) + reshape(shift, shape), x, weight)
 
 
 def _update_running(running, batch_value, momentum):
@@ -232,7 +236,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         y = y * weight
     if bias is not None:
         y = y + bias
-    return y
+    if weight is None and bias is None:
+        return y
+    return link_gradient(y, input, weight)  # as torch's layer_norm_backward(gy, x, ..., γ, β)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):

@@ -15,6 +15,7 @@ from ..checks import describe
 from ..errors import ArgumentError, ArgumentTypeError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
+from .links import link, link_gradient
 from .shape import constant_pad
 
 MODES = ('constant', 'reflect', 'replicate')
@@ -46,7 +47,8 @@ class AxisPad(Function):
         return xp.concatenate([left, x, right], axis=axis)
 
     def backward(self, gy):
-        return AxisPadAdjoint(self.mode, self.axis, self.lo, self.hi)(gy)
+        # linked to x with derivative 0, as torch's reflection/replication_pad backward(grad, self)
+        return link(AxisPadAdjoint(self.mode, self.axis, self.lo, self.hi)(gy), self.inputs[0], zeros=True)
 
 
 class AxisPadAdjoint(Function):
@@ -115,4 +117,6 @@ def pad(input, pad, mode='constant', value=None):  # noqa: A002 -- torch's names
             raise ShapeError(f"pad: cannot replicate-pad the empty dim {axis} of shape {tuple(input.shape)}")
         if lo or hi:
             out = AxisPad(mode, axis, lo, hi)(out)
+    if out is input:  # every pad 0: torch still pads, so its gradient is linked to the input
+        out = link_gradient(input, input, zeros=True)
     return out

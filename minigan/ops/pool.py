@@ -8,7 +8,8 @@ gy / D evenly over each window -- and the adjoint's backward is the average pool
 max_pool2d:             y[n, c, oh, ow] = max_{i, j} xpad[n, c, oh*sh + i*dh, ow*sw + j*dw]
 (padding is -inf). Which offset wins is piecewise constant in x, so we save it as a constant index;
 the gradient is then the linear map "scatter gy to the winners", whose adjoint "gather at the
-winners" is its backward, and so on -- exact at every order.
+winners" is its backward, and so on -- exact at every order. Both pools' gradients are linked to
+x, as torch's are, so their second derivative in x is 0, not an error (links.py).
 
 Like the convs, the pools work on (C, H, W, N) arrays (see im2col.py) and return (N, C, H, W) views.
 """
@@ -17,6 +18,7 @@ from ..errors import ArgumentError, ShapeError
 from ..function import Function
 from .conv import check_image, chwn, nchw, pair
 from .im2col import Window, crop_from_span, out_size, pad_to_span, to_chwn, window_scatter, window_sum
+from .links import link
 
 
 # ----------------------------------------------------------------------------- average
@@ -33,7 +35,8 @@ class AvgPool2d(Function):
         return nchw(y)
 
     def backward(self, gy):
-        return AvgPool2dAdjoint(self.win, self.divisor)(gy)
+        # linked to x with derivative 0, as torch's avg_pool2d_backward(grad, self)
+        return link(AvgPool2dAdjoint(self.win, self.divisor)(gy), self.inputs[0], zeros=True)
 
 
 class AvgPool2dAdjoint(Function):
@@ -119,7 +122,8 @@ class MaxPool2d(Function):
         return nchw(best)
 
     def backward(self, gy):
-        return MaxPoolScatter(self.win, self.index)(gy)
+        # linked to x with derivative 0, as torch's max_pool2d_with_indices_backward(grad, self)
+        return link(MaxPoolScatter(self.win, self.index)(gy), self.inputs[0], zeros=True)
 
 
 class MaxPoolScatter(Function):

@@ -30,16 +30,23 @@ from ..errors import ArgumentError, ShapeError
 from ..function import Function
 from .conv import check_image
 from .im2col import Window
+from .links import link
 from .pool import AvgPool2dAdjoint
 
 MODES = ('nearest', 'bilinear', 'area')
 
 
 class Separable2d(Function):
-    """x (N, C, H, W) -> A_h @ x @ A_w^T (N, C, OH, OW), for constant matrices A_h, A_w."""
+    """x (N, C, H, W) -> A_h @ x @ A_w^T (N, C, OH, OW), for constant matrices A_h, A_w.
 
-    def __init__(self, a_h, a_w):
-        self.a_h, self.a_w = a_h, a_w
+    ``averages``: the map is an adaptive average pool ('area'), whose gradient torch links to x
+    (adaptive_avg_pool2d_backward(grad, self): the second derivative is 0, not an error) -- except
+    to a single pixel, which torch computes as a mean. The other modes' gradients depend on the
+    sizes alone.
+    """
+
+    def __init__(self, a_h, a_w, averages=False):
+        self.a_h, self.a_w, self.averages = a_h, a_w, averages
 
     def forward(self, x):
         xp = backend.xp_of(x)
@@ -48,7 +55,8 @@ class Separable2d(Function):
         return y.transpose(1, 2, 0, 3)
 
     def backward(self, gy):
-        return Separable2d(self.a_h.T, self.a_w.T)(gy)
+        gx = Separable2d(self.a_h.T, self.a_w.T)(gy)
+        return link(gx, self.inputs[0], zeros=True) if self.averages else gx
 
 
 def _scale(dtype, n_in, n_out, scale_factor):
@@ -144,7 +152,7 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
         return AvgPool2dAdjoint(Window(factor, factor, (1, 1), (0, 0), (oh, ow), (H, W)), 1)(x)
     a_h = axis_matrix(mode, x, H, oh, scales[0], bool(align_corners))
     a_w = axis_matrix(mode, x, W, ow, scales[1], bool(align_corners))
-    return Separable2d(a_h, a_w)(x)
+    return Separable2d(a_h, a_w, averages=mode == 'area' and sizes != (1, 1))(x)
 
 
 def adaptive_avg_pool2d(input, output_size):  # noqa: A002
@@ -159,5 +167,6 @@ def adaptive_avg_pool2d(input, output_size):  # noqa: A002
                          f"them (None keeps the input size), got {output_size!r}")
     (H, W) = x.shape[2:]
     oh, ow = (H if sizes[0] is None else sizes[0]), (W if sizes[1] is None else sizes[1])
-    y = Separable2d(axis_matrix('area', x, H, oh), axis_matrix('area', x, W, ow))(x)
+    y = Separable2d(axis_matrix('area', x, H, oh), axis_matrix('area', x, W, ow),
+                    averages=(oh, ow) != (1, 1))(x)
     return y.squeeze(0) if unbatched else y

@@ -24,6 +24,7 @@ from .. import backend
 from ..errors import ArgumentError, ShapeError
 from ..function import Function
 from .activation import sigmoid, tanh
+from .links import link_gradient
 from .math import exp, where
 
 SERIES_BELOW = 2.5
@@ -93,4 +94,5 @@ def prelu(input, weight):
                          f"{tuple(input.shape)}; expected 1 element or one per channel ({channels})")
     if weight.numel() > 1:
         weight = weight.reshape((1, channels) + (1,) * (input.ndim - 2))
-    return where(input.array > 0, input, weight * input)
+    # linked to x and weight with derivative 0, as torch's prelu backward(grad, self, weight)
+    return link_gradient(where(input.array > 0, input, weight * input), input, weight, zeros=True)

@@ -16,6 +16,7 @@ import math
 from .. import backend
 from ..checks import describe, number
 from ..errors import ArgumentTypeError
+from ..ops import parallel
 from .optimizer import Optimizer, check_nonnegative
 
 
@@ -39,17 +40,31 @@ class Adam(Optimizer):
                 state['max_exp_avg_sq'] = self._zeros_like(p)
         state['step'] += 1
         t = state['step']
-        if group['weight_decay'] != 0:
-            grad = grad + group['weight_decay'] * p.array
-        m, v = state['exp_avg'].array, state['exp_avg_sq'].array
-        m += (1 - beta1) * (grad - m)
-        v *= beta2
-        v += (1 - beta2) * grad * grad
-        xp = backend.xp_of(p.array)
-        if group['amsgrad']:
-            v_max = state['max_exp_avg_sq'].array
-            v_max[...] = xp.maximum(v_max, v)
-            v = v_max
+        decay, eps = group['weight_decay'], group['eps']
         step_size = group['lr'] / (1 - beta1 ** t)
-        denom = xp.sqrt(v) / math.sqrt(1 - beta2 ** t) + group['eps']
-        p.array -= step_size * m / denom
+        root_correction = math.sqrt(1 - beta2 ** t)
+        xp = backend.xp_of(p.array)
+
+        def kernel(p, grad, m, v, v_max=None):  # one slab; t holds a slab's worth of temporaries
+            t = xp.empty_like(m)
+            if decay != 0:
+                grad = grad + decay * p
+            xp.subtract(grad, m, out=t)          # m ← m + (1 − β₁)(g − m)
+            t *= 1 - beta1
+            m += t
+            v *= beta2                           # v ← β₂ v + (1 − β₂) g²
+            xp.multiply(grad, 1 - beta2, out=t)
+            t *= grad
+            v += t
+            if v_max is not None:
+                xp.maximum(v_max, v, out=v_max)
+                v = v_max
+            xp.sqrt(v, out=t)                    # √v / √(1 − β₂ᵗ) + ε
+            t /= root_correction
+            t += eps
+            xp.divide(m, t, out=t)               # θ ← θ − γ/(1 − β₁ᵗ) · m / (...)
+            t *= step_size
+            p -= t
+        v_max = state['max_exp_avg_sq'].array if group['amsgrad'] else None
+        parallel.blocks(kernel, p.array, p.array, grad, state['exp_avg'].array,
+                        state['exp_avg_sq'].array, v_max)

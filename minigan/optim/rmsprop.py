@@ -13,6 +13,7 @@ Unlike Adam there is no bias correction, and eps is added after the root, as in 
 """
 from .. import backend
 from ..checks import number
+from ..ops import parallel
 from .optimizer import Optimizer, check_nonnegative
 
 
@@ -34,23 +35,26 @@ class RMSprop(Optimizer):
             if group['centered']:
                 state['grad_avg'] = self._zeros_like(p)
         state['step'] += 1
-        if group['weight_decay'] != 0:
-            grad = grad + group['weight_decay'] * p.array
-        v = state['square_avg'].array
-        v *= alpha
-        v += (1 - alpha) * grad * grad
+        lr, eps, decay, centered = group['lr'], group['eps'], group['weight_decay'], group['centered']
         xp = backend.xp_of(p.array)
-        if group['centered']:
-            g_avg = state['grad_avg'].array
-            g_avg += (1 - alpha) * (grad - g_avg)
-            avg = xp.sqrt(v - g_avg * g_avg)
-        else:
-            avg = xp.sqrt(v)
-        avg += group['eps']
-        if mu > 0:
-            buf = state['momentum_buffer'].array
-            buf *= mu
-            buf += grad / avg
-            p.array -= group['lr'] * buf
-        else:
-            p.array -= group['lr'] * grad / avg
+
+        def kernel(p, grad, v, g_avg=None, buf=None):  # one slab
+            if decay != 0:
+                grad = grad + decay * p
+            v *= alpha                            # v ← α v + (1 − α) g²
+            v += (1 - alpha) * grad * grad
+            if centered:
+                g_avg += (1 - alpha) * (grad - g_avg)
+                avg = xp.sqrt(v - g_avg * g_avg)
+            else:
+                avg = xp.sqrt(v)
+            avg += eps
+            if buf is not None:
+                buf *= mu
+                buf += grad / avg
+                p -= lr * buf
+            else:
+                p -= lr * grad / avg
+        parallel.blocks(kernel, p.array, p.array, grad, state['square_avg'].array,
+                        state['grad_avg'].array if centered else None,
+                        state['momentum_buffer'].array if mu > 0 else None)

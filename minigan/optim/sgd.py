@@ -10,10 +10,12 @@ For each parameter θ with gradient g, at step t (torch's algorithm, exactly):
 
 Note the first step copies g into the buffer without dampening, as torch does.
 """
+from .. import backend
 from ..checks import number
 from ..errors import ArgumentError
-from .optimizer import Optimizer, check_nonnegative
+from ..ops import parallel
 from ..tensor import Tensor
+from .optimizer import Optimizer, check_nonnegative
 
 
 class SGD(Optimizer):
@@ -28,14 +30,22 @@ class SGD(Optimizer):
 
     def _update(self, p, grad, group, state):
         lr, mu, wd = group['lr'], group['momentum'], group['weight_decay']
-        if wd != 0:
-            grad = grad + wd * p.array
-        if mu != 0:
-            buf = state.get('momentum_buffer')
-            if buf is None:
-                buf = state['momentum_buffer'] = Tensor(grad.copy())
-            else:
-                buf.array *= mu
-                buf.array += (1 - group['dampening']) * grad
-            grad = grad + mu * buf.array if group['nesterov'] else buf.array
-        p.array -= lr * grad
+        dampening, nesterov = group['dampening'], group['nesterov']
+        xp = backend.xp_of(p.array)
+        first = mu != 0 and 'momentum_buffer' not in state
+        if first:
+            state['momentum_buffer'] = Tensor(xp.empty_like(p.array))  # p's layout
+
+        def kernel(p, grad, buf=None):  # one slab
+            if wd != 0:
+                grad = grad + wd * p
+            if buf is not None:
+                if first:
+                    buf[...] = grad
+                else:
+                    buf *= mu
+                    buf += (1 - dampening) * grad
+                grad = grad + mu * buf if nesterov else buf
+            p -= xp.multiply(grad, lr)
+        buf = state['momentum_buffer'].array if mu != 0 else None
+        parallel.blocks(kernel, p.array, p.array, grad, buf)
