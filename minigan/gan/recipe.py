@@ -230,8 +230,9 @@ class Recipe:
         generator's state (the step draws noise). On failure ``load_state_dict`` copies them
         back in place: the Parameter objects, which the optimizers hold, stay the same.
 
-        Cost: one copy of the state per step. For DCGAN at width 64 (B = 64) that is 0 MB and
-        0 ms of a 0 ms step (benchmarks/step_overhead.py); memory grows by one copy.
+        Cost: one copy of the state per step. For DCGAN at width 64 (B = 64) the state is 10.3 MB
+        (weights and Adam's two moments); copying it took 36 ms against a 5.2 s step, 0.7% (medians
+        of 7, interleaved, on a shared 2-core machine at load 20). Memory holds one copy more.
         """
         saved, rng = copied(self.state_dict()), backend.get_rng_state()
         try:
