@@ -12,7 +12,7 @@
                    an epoch, so the table holds steps only, never the pictures and metrics that
                    follow an epoch. The table is printed above the progress bar and written, with
                    the flat per-op table after it, to OUT/profile.txt. Watching changes no number:
-                   a profiled run is bit for bit the run without it (tests/test_robustness.py).
+                   a profiled run is bit for bit the run without it (tests/test_watch.py).
 """
 import contextlib
 import os
