@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout, uninstalled
-os.environ.setdefault('OPENBLAS_THREAD_TIMEOUT', '4')  # idle BLAS threads sleep at once (see bench_kernels)
+os.environ.setdefault('OPENBLAS_THREAD_TIMEOUT', '4')  # idle BLAS threads sleep at once (minigan/backend.py)
 
 import numpy as np  # noqa: E402 -- the benchmark times raw GEMMs of the device's array module
 
@@ -41,11 +41,7 @@ import minigan as mg  # noqa: E402
 import minigan.functional as F  # noqa: E402
 from minigan import backend  # noqa: E402
 from minigan.ops import conv, im2col  # noqa: E402
-
-try:
-    import torch
-except ImportError:
-    torch = None
+from benchmarks.sides import synchronizer, torch  # noqa: E402 -- torch: None when not installed
 
 RESULTS = Path(__file__).resolve().parent / 'results' / 'conv_floor.json'
 
@@ -128,15 +124,6 @@ def pieces(case, x, y, w, device, rng):
             'relayout small side (N,C,H,W)->(C,H,W,N)': lambda: im2col.to_chwn(small_nchw)}
 
 
-def synchronizer(device):
-    if device != 'cuda':
-        return lambda: None
-    try:
-        return backend.module_for('cuda').cuda.get_current_stream().synchronize
-    except AttributeError:  # the test suite's stand-in
-        return lambda: None
-
-
 def interleaved(fns, sync, rounds, per_round, warmup):
     """Per function: the median over rounds of each round's median; and the range of those.
     Each round runs every function ``per_round`` times, one after the other (A, B, A, B, ...)."""
@@ -163,7 +150,7 @@ def run(device='cpu', quick=False, rounds=None, per_round=None, with_pieces=Fals
     warmup = 1 if quick else 3
     if torch is not None:
         torch.set_num_threads(os.cpu_count())
-    xp, sync = backend.module_for(device), synchronizer(device)
+    xp, sync = backend.module_for(device), synchronizer('minigan', device)
     report = dict(device=device, quick=quick, rounds=rounds, per_round=per_round, cores=os.cpu_count(),
                   numpy=np.__version__, openblas_thread_timeout=os.environ.get('OPENBLAS_THREAD_TIMEOUT'),
                   rows=[])
@@ -176,7 +163,7 @@ def run(device='cpu', quick=False, rounds=None, per_round=None, with_pieces=Fals
         floor = gemms(xp, O, K, M, rng)
         timed = interleaved([mine, floor, in_network], sync, rounds, per_round, warmup)
         theirs = None
-        if torch is not None:  # on its own, after a pause: its idle threads spin (see bench_kernels)
+        if torch is not None:  # on its own, after a pause: its idle threads spin (benchmarks/timing.py)
             time.sleep(0.2)
             (theirs,) = interleaved([torch_conv(case, x, w, rng)], sync, rounds, per_round, warmup)
             time.sleep(0.2)
