@@ -29,12 +29,12 @@ from .recipe import Recipe, Settings, option
 class NoiseSettings(Settings):
     """Options of every recipe whose generator turns noise z into samples."""
     latent_dim: Optional[int] = option(None, "length of the noise z (default: 100 for images, 2 for "
-                                             "2-D points)")
+                                             "2-D points)", low=1)
     width: Optional[int] = option(None, "network size: base channels of the conv nets (default 64), "
                                         "or hidden units of the MLP generator on 2-D points (default "
-                                        "400; D gets half)")
+                                        "400; D gets half)", low=1)
     ema_decay: float = option(0.0, "keep an exponential moving average of G's weights with this decay "
-                                   "and sample from it (0: off)")
+                                   "and sample from it (0: off)", high=1)
     ema_start: int = option(0, "steps before the average starts averaging (it copies G until then)")
     lr_decay_steps: int = option(0, "lower both learning rates linearly to 0 over this many steps "
                                     "(0: constant)")

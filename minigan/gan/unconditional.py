@@ -29,13 +29,14 @@ from .recipe import Parts, option, pack
 class AdamSettings:
     """Adam's betas, for the recipes that use Adam (a mix-in of Settings classes)."""
     betas: tuple = option((0.5, 0.999), "Adam's (beta1, beta2): DCGAN's beta1 = 0.5 damps the "
-                                        "oscillation of the adversarial game")
+                                        "oscillation of the adversarial game",
+                   high=1, high_open=True)
 
 
 @dataclass
 class UnconditionalSettings(NoiseSettings):
-    n_critic: int = option(1, "D (critic) steps per G step, each on a fresh batch")
-    pack: int = option(1, "PacGAN packing: D judges this many samples jointly (1: off)")
+    n_critic: int = option(1, "D (critic) steps per G step, each on a fresh batch", low=1)
+    pack: int = option(1, "PacGAN packing: D judges this many samples jointly (1: off)", low=1)
 
 
 class UnconditionalRecipe(NoiseRecipe):
