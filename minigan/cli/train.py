@@ -160,6 +160,7 @@ class Run:
         seed = 0 if args.seed is None else args.seed
         run = cls(recipe_class, out, data_name, args.data_dir, args.limit, settings, seed, target,
                   args.device)
+        run.recipe.plan(run.planned_steps())
         config = {'command': 'python -m minigan train ' + shlex.join([recipe_class.name] + argv),
                   'variant': recipe_class.name, 'data': data_name, 'limit': args.limit, 'seed': seed,
                   'target': target, 'settings': settings_dict(run.recipe.settings)}
