@@ -16,13 +16,15 @@ from minigan.cli.options import recipe_story, train_parser
 from minigan.gan import RECIPES
 from minigan.gan.evaluation import Evaluation
 
-# tiny options per variant; --limit 12 with batches of 4 makes an epoch of 3 batches
+# tiny options per variant; --limit 12 with batches of 4 makes an epoch of 3 batches. On 2-D
+# points the lr decays over the planned run unless --lr-decay-steps is given: the runs that stop at
+# step 2 and resume to 5 give it, so that they plan the schedule of the run that never stopped.
 TINY = {
-    'gan': ['--width', '8'],
+    'gan': ['--width', '8', '--lr-decay-steps', '5'],
     'dcgan': ['--width', '4'],
     'lsgan': ['--width', '4', '--lr-decay-steps', '20'],  # a per-step lr schedule
     'wgan': ['--width', '4', '--n-critic', '2'],
-    'wgan-gp': ['--width', '4', '--n-critic', '2', '--data', 'grid25', '--pack', '2'],
+    'wgan-gp': ['--width', '4', '--n-critic', '2', '--data', 'grid25', '--pack', '2', '--lr-decay-steps', '5'],
     'hinge': ['--width', '4', '--ema-start', '1'],
     'cgan': ['--width', '4'],
     'acgan': ['--width', '4'],

@@ -138,6 +138,7 @@ class Run:
                 with contextlib.suppress(OSError):
                     os.rmdir(out)
             raise
+        run.recipe.plan(run.planned_steps())  # settings that follow the run's length (lr decay on points)
         config = {'command': 'python -m minigan train ' + shlex.join([recipe_class.name] + argv),
                   'variant': recipe_class.name, 'data': data_name, 'limit': args.limit, 'seed': seed,
                   'target': target, 'settings': settings_dict(run.recipe.settings)}

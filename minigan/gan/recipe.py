@@ -183,6 +183,10 @@ class Recipe:
         return 1
 
     # ---- shared behaviour
+    def plan(self, steps):
+        """Called once before a new run's first step with its planned length (schedules that span
+        the run need it); not on resume, whose settings hold what the plan chose."""
+
     def end_epoch(self):
         """Called by the loop after each full pass over the data: per-epoch schedules step here."""
         for scheduler in self.schedulers.values():
