@@ -35,7 +35,7 @@ class ConvTrunk(nn.Module):
                   nn.Conv2d(width, 2 * width, 4, 2, 1, bias=not batch_norm),
                   *([nn.BatchNorm2d(2 * width)] if batch_norm else []), nn.LeakyReLU(0.2), nn.Flatten()]
         if hidden:
-            layers += [nn.Linear(flat, hidden, bias=False), nn.BatchNorm1d(hidden), nn.LeakyReLU(0.2)]
+            layers += [nn.Linear(flat, hidden), nn.LeakyReLU(0.2)]  # no batch norm: see ConvTrunk
         self.features = hidden or flat
         self.net = nn.Sequential(*layers)
 

@@ -8,7 +8,9 @@ output and every gradient a backward node returns is checked as it is made:
     backward   each input gradient a node's backward returns
 
 The first non-finite value raises AnomalyError naming the op and the line of *your* code that
-called it -- the first frame of the call stack outside the minigan package. For a gradient that
+called it -- the innermost frame of the call stack outside the engine: outside the minigan
+package, or in its model zoo and training recipes (minigan/gan/), which are written on the
+public API as your code is (so ``train --detect-anomaly`` names a recipe's or a model's line). For a gradient that
 line is where the op's forward ran, recorded at forward time; so run the forward under
 detect_anomaly too. The message also says whether the op's inputs were finite: if they were, this
 op made the NaN (log(-1), 0 * inf, sqrt's gradient at 0); if not, it came from outside the
@@ -31,25 +33,39 @@ from .errors import AnomalyError
 from .instrument import Instrument, install, is_installed, remove
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_USER_CODE_INSIDE = _PACKAGE + 'gan' + os.sep  # recipes and models: user code of the engine
+
+
+def _in_engine(filename):
+    return filename.startswith(_PACKAGE) and not filename.startswith(_USER_CODE_INSIDE)
 
 
 def call_site():
-    """(filename, line number, function name) of the innermost frame outside the minigan package."""
+    """((filename, line number, function name), ...): the innermost frame outside the engine, then
+    the frames of minigan/gan that led to it (a model's forward called by a recipe's step)."""
     frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+    while frame is not None and _in_engine(frame.f_code.co_filename):
         frame = frame.f_back
-    if frame is None:
-        return None
-    return frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name
+    sites = []
+    while frame is not None and (not sites or frame.f_code.co_filename.startswith(_PACKAGE)):
+        code = frame.f_code
+        if not _in_engine(code.co_filename):  # the engine's frames between (Module.__call__) are skipped
+            sites.append((code.co_filename, frame.f_lineno, getattr(code, 'co_qualname', code.co_name)))
+        frame = frame.f_back
+    return tuple(sites) or None
 
 
-def describe_site(site):
-    """'path:line, in function:\\n    source line' for a call_site() result."""
-    if site is None:
+def describe_site(sites):
+    """'path:line, in function:\\n    source line' (then the lines of minigan/gan that led there)
+    for a call_site() result."""
+    if sites is None:
         return "an unknown place (the forward ran without detect_anomaly, so its call site was not recorded)"
-    filename, lineno, function = site
+    filename, lineno, function = sites[0]
     source = linecache.getline(filename, lineno).strip()
-    return f"{filename}:{lineno}, in {function}" + (f":\n    {source}" if source else '')
+    text = f"{filename}:{lineno}, in {function}" + (f":\n    {source}" if source else '')
+    for filename, lineno, function in sites[1:]:
+        text += f"\n  from {filename}:{lineno}, in {function}"
+    return text
 
 
 def _bad_values(t):

@@ -23,11 +23,12 @@ expected, e.g. ``conv2d: input of shape (2, 4, 8, 8) has 4 channels, but weight 
     ├── UsageError      (RuntimeError) a tool used out of order: profile results before the block
     ├── StateDictError  (RuntimeError, ValueError)  load_state_dict: missing, extra, mis-shaped keys
     ├── CheckpointError (ValueError)   a file that is not a readable minigan checkpoint
-    ├── MissingFileError (FileNotFoundError)  no file (or no directory) at the path given
+    ├── MissingFileError (FileNotFoundError, ValueError)  no file (or no directory) at the path given
     └── AnomalyError    (RuntimeError) detect_anomaly() found a NaN or an inf
 
-MissingFileError is the one that is not a ValueError, TypeError or RuntimeError: a missing file
-is an OSError wherever Python code meets one. Two classes have two built-in bases because torch is not consistent and code written for it
+Three classes have two built-in bases. A missing file is an OSError wherever Python code meets
+one (torch.load raises FileNotFoundError), and it is a bad path given as an argument, a
+ValueError like every other bad value here. Torch is not consistent, and code written for it
 catches either: a device mismatch is torch's RuntimeError but was a ValueError here, and
 Module.load_state_dict raises RuntimeError where Optimizer.load_state_dict raises ValueError.
 A dim, index or class label out of range is torch's IndexError, and a bad value all the same.
@@ -78,9 +79,9 @@ class CheckpointError(MiniganError, ValueError):
     """A file that is not a readable minigan checkpoint: truncated, corrupt, pickled, foreign."""
 
 
-class MissingFileError(MiniganError, FileNotFoundError):
+class MissingFileError(MiniganError, FileNotFoundError, ValueError):
     """No file at the path given to load, or no directory for save to write into: an OSError, as
-    Python code expects of a missing file."""
+    Python code expects of a missing file, and a ValueError, as every bad argument here."""
 
 
 class AnomalyError(MiniganError, RuntimeError):

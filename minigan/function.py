@@ -79,6 +79,8 @@ class Function:
 
     # ---- boundary checks
     def _as_tensors(self, inputs):
+        if _same_kind(inputs):  # the common case, checked in ~1 us instead of ~5
+            return inputs
         reference = next((t for t in inputs if isinstance(t, Tensor)), None)
         if reference is None:
             raise ArgumentTypeError(f"{self.name}: expected at least one Tensor argument, got "
@@ -89,6 +91,17 @@ class Function:
             (dtype,) = floats
             tensors = tuple(t if t.dtype == dtype else Tensor(t.array.astype(dtype)) for t in tensors)
         return tensors
+
+
+def _same_kind(inputs):
+    """Are the inputs all Tensors whose arrays have one type (so one device) and one dtype? Then
+    they pass every boundary check as they are: a Function call's usual case, ~250 per DCGAN step."""
+    if not inputs or not isinstance(inputs[0], Tensor):
+        return False
+    first = inputs[0].array
+    kind, dtype = type(first), first.dtype
+    return all(isinstance(t, Tensor) and type(t.array) is kind and t.array.dtype == dtype
+               for t in inputs[1:])
 
 
 def check_compatible(op, tensors):

@@ -16,8 +16,12 @@ What passes (``raises_minigan_error``):
 
 A row whose input may turn out harmless (a byte changed in a part of a file nobody reads) gives
 ``harmless``: a test of the call's result; such a result counts as harmless, not as a failure,
-and the tally says how many there were. A row for the command line will give its own ``check``
-(the command exits non-zero after printing one line), as a further field here.
+and the tally says how many there were.
+
+A row for the command line (tests/error_rows_cli.py) calls ``minigan.cli.run_command`` -- the
+command line without main's catching -- and sets ``command_line``: its error must pass the same
+checks, and the line main prints for it (``minigan.cli.describe``) must be one line that contains
+every one of ``mentions`` (the option and the offending value).
 """
 import collections
 import os
@@ -45,6 +49,7 @@ class Bad:
     error: type
     mentions: Tuple[str, ...] = ()
     harmless: Optional[Callable[[object], bool]] = field(default=None, repr=False)
+    command_line: bool = False
 
     def __repr__(self):  # hypothesis prints this for a failing example
         return f"Bad({self.description})"
@@ -89,6 +94,12 @@ def raises_minigan_error(bad):
                              "to it; raise it `from None` so the traceback shows only minigan's message")
     filename, line = raising_frame(error)
     assert filename.startswith(PACKAGE), f"{bad.description}: raised at {filename}:{line}, outside minigan"
+    if bad.command_line:
+        from minigan.cli import describe  # what main prints after "minigan: error: "
+        printed = describe(error)
+        assert '\n' not in printed, f"{bad.description}: main would print several lines: {printed!r}"
+        missing = [m for m in bad.mentions if m not in printed]
+        assert not missing, f"{bad.description}: the printed line {printed!r} does not mention {missing}"
     return 'raised'
 
 

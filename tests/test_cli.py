@@ -16,20 +16,22 @@ from minigan.cli.options import recipe_story, train_parser
 from minigan.gan import RECIPES
 from minigan.gan.evaluation import Evaluation
 
-# tiny options per variant; --limit 12 with batches of 4 makes an epoch of 3 batches
+# tiny options per variant; --limit 12 with batches of 4 makes an epoch of 3 batches. On 2-D
+# points the lr decays over the planned run unless --lr-decay-steps is given: the runs that stop at
+# step 2 and resume to 5 give it, so that they plan the schedule of the run that never stopped.
 TINY = {
-    'gan': ['--width', '8'],
+    'gan': ['--width', '8', '--lr-decay-steps', '5'],
     'dcgan': ['--width', '4'],
-    'lsgan': ['--width', '4'],
+    'lsgan': ['--width', '4', '--lr-decay-steps', '20'],  # a per-step lr schedule
     'wgan': ['--width', '4', '--n-critic', '2'],
-    'wgan-gp': ['--width', '4', '--n-critic', '2', '--data', 'grid25', '--pack', '2'],
+    'wgan-gp': ['--width', '4', '--n-critic', '2', '--data', 'grid25', '--pack', '2', '--lr-decay-steps', '5'],
     'hinge': ['--width', '4', '--ema-start', '1'],
     'cgan': ['--width', '4'],
     'acgan': ['--width', '4'],
     'infogan': ['--width', '4', '--hidden', '16'],
     'cyclegan': ['--width', '4', '--n-blocks', '1', '--pool-size', '2', '--n-epochs', '1',
                  '--n-epochs-decay', '2'],
-    'pix2pix': ['--width', '4', '--depth', '2'],
+    'pix2pix': ['--width', '4', '--depth', '3'],  # depth 3: a level with dropout, which draws numbers
 }
 COMMON = ['--batch-size', '4', '--limit', '12']
 METRICS = {'gan': {'modes', 'high_quality', 'reverse_kl'}, 'dcgan': {'fd', 'classes'}, 'lsgan': {'fd'},
@@ -81,9 +83,19 @@ def test_every_variant_has_tiny_options():
     assert set(TINY) == set(RECIPES)
 
 
+# the state beyond weights and optimizer moments that a variant keeps (TINY turns it on)
+EXTRA_STATE = {'hinge': ['extras/ema'], 'lsgan': ['extras/lr_decay_G', 'extras/lr_decay_D'],
+               'cyclegan': ['schedulers/G', 'schedulers/D', 'extras/pool_A', 'extras/pool_B']}
+
+
 @pytest.mark.parametrize('variant', list(RECIPES))
 def test_a_resumed_run_is_bitwise_the_run_that_never_stopped(variant, runs, tmp_path):
+    """Stopped mid-epoch after 2 steps, resumed to 5 (across an epoch end): every value of the
+    checkpoint equals the 5-step run's -- weights, buffers, optimizer moments and lrs, schedules,
+    EMA, history pools, the random generator, the data position, the loss history. And each of
+    those pieces is in the comparison and moved while resumed, so none is compared vacuously."""
     train(variant, '--steps', '2', '--out', str(tmp_path), *COMMON, *TINY[variant])
+    at_2 = dict(flatten(mg.load(tmp_path / 'checkpoint.npz')))
     train('--resume', '--out', str(tmp_path), '--steps', '5')  # the variant is read from the run
     stopped = dict(flatten(mg.load(tmp_path / 'checkpoint.npz')))
     straight = dict(flatten(mg.load(runs(variant) / 'checkpoint.npz')))
@@ -92,6 +104,20 @@ def test_a_resumed_run_is_bitwise_the_run_that_never_stopped(variant, runs, tmp_
               if key != '/elapsed' and not np.array_equal(stopped[key], straight[key])]
     assert not differ, f"{variant}: resumed run differs in {differ[:8]}"
     assert straight['/step'] == 5 and straight['/epochs_done'] >= 1  # the resumed part crossed an epoch end
+    assert 0 < at_2['/stream/position'] < 3  # ...and began in the middle of one (epochs of 3 batches)
+
+    groups = mg.load(tmp_path / 'checkpoint.npz')['recipe']
+    pieces = [f'{group}/{name}' for group, parts in groups.items() for name in parts]
+    assert set(EXTRA_STATE.get(variant, [])) <= set(pieces), pieces
+    assert {'networks/G', 'networks/D', 'optimizers/G', 'optimizers/D'} <= set(pieces) or variant == 'cyclegan'
+    moved = lambda prefix: any(key.startswith(prefix) and not np.array_equal(value, at_2.get(key))  # noqa: E731
+                               for key, value in straight.items())
+    still = [p for p in pieces if not moved(f'/recipe/{p}/')] + [p for p in ('/rng/', '/stream/', '/history/')
+                                                                 if not moved(p)]
+    assert not still, f"{variant}: state that did not change while resumed, so was not really compared: {still}"
+    lrs = lambda saved: [v for k, v in saved.items() if k.startswith('/recipe/optimizers/') and k.endswith('/lr')]  # noqa: E731
+    if variant in ('lsgan', 'cyclegan'):  # the lr schedule moved in the resumed part
+        assert lrs(at_2) != lrs(straight)
 
     lines = [json.loads(line) for line in (runs(variant) / 'metrics.jsonl').read_text().splitlines()]
     assert [line['step'] for line in lines][-1] == 5 and len(lines) >= 2  # a line per epoch, and the end

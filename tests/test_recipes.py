@@ -31,7 +31,9 @@ CASES = [
     ('lsgan', DIGITS, dict(width=4, lr_decay_steps=10)),
     ('wgan', DIGITS, dict(width=4, n_critic=2)),
     ('wgan-gp', DIGITS, dict(width=4, n_critic=2)),
-    ('wgan-gp', POINTS, dict(width=8, pack=2)),
+    ('wgan-gp', POINTS, dict(width=16, pack=2)),     # wide enough that the last maxout's winning
+                                                     # pieces differ between samples (else a
+                                                     # constant: its biases' gradient cancels)
     ('hinge', DIGITS, dict(width=4, ema_start=0)),
     ('cgan', DIGITS, dict(width=4)),
     ('acgan', DIGITS, dict(width=4)),
@@ -207,3 +209,23 @@ def test_pictures_show_a_grid_of_images_or_2500_points():
     inputs = make('infogan', DIGITS, dict(width=4), 'cpu').fixed_inputs(None)
     assert inputs['category'].tolist() == [k // 8 for k in range(80)]  # a row per code value
     assert inputs['continuous'][:8, 0].tolist() == pytest.approx(np.linspace(-1, 1, 8).tolist())
+
+
+def test_maxout_is_the_max_of_its_pieces_forward_and_backward():
+    """Maxout against torch computing each piece's linear map separately: piece k of unit j is
+    row k·out + j of the weight (the pieces of a unit lie out_features apart)."""
+    torch = pytest.importorskip('torch')
+    from minigan.gan.models.mlp import Maxout
+    mg.manual_seed(0)
+    layer = Maxout(3, 4, pieces=5)
+    x = np.random.default_rng(0).standard_normal((6, 3)).astype(np.float32)
+    out = layer(mg.tensor(x))
+    out.backward(mg.tensor(np.arange(24, dtype=np.float32).reshape(6, 4)))
+    w = torch.tensor(layer.linear.weight.numpy(), requires_grad=True)
+    b = torch.tensor(layer.linear.bias.numpy(), requires_grad=True)
+    pieces = torch.stack([torch.tensor(x) @ w[4 * k:4 * k + 4].T + b[4 * k:4 * k + 4] for k in range(5)])
+    expected = pieces.max(dim=0).values
+    expected.backward(torch.arange(24, dtype=torch.float32).reshape(6, 4))
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(layer.linear.weight.grad.numpy(), w.grad.numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(layer.linear.bias.grad.numpy(), b.grad.numpy(), rtol=1e-5, atol=1e-5)

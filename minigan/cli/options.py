@@ -1,16 +1,25 @@
 """The train command's options: the loop's common flags plus the chosen recipe's Settings fields.
 
 A recipe's options are generated from its dataclass -- ``lambda_gp`` becomes ``--lambda-gp``, with
-the field's default and help text -- so a hyperparameter is declared once, in its recipe. An
-option of some *other* recipe is refused with a message that says which recipes have it.
+the field's default and help text -- so a hyperparameter is declared once, in its recipe, and so
+is its domain (the Settings check it: ``--lr nan`` is refused before anything runs). An option of
+some *other* recipe is refused with a message that says which recipes have it.
+
+A wrong command line raises ArgumentError (``Parser.error``) instead of argparse's usage dump and
+exit, so it ends, like every other mistake, in one line printed by ``main``.
 """
 import argparse
 import dataclasses
+import re
 import sys
-import typing
 
 from .. import data
+from ..errors import ArgumentError
 from ..gan import RECIPES
+from ..gan.recipe import flag, value_type
+
+NEGATIVE_NUMBER = re.compile(r'^-((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|inf(inity)?|nan)$', re.IGNORECASE)
+PROFILE_STEPS = 5  # --profile alone: steps timed (a DCGAN step at B = 128 takes seconds on 2 cores)
 
 # `python -m minigan train` with no variant: a cGAN on the shipped digits, a row of samples per
 # class. A plain DCGAN on these 4,500 digits drops classes (ones and threes, in our runs); asking
@@ -23,15 +32,25 @@ MAIN_JOB_STEPS = 2500  # unless --steps or --epochs is given
 MAIN_JOB_OUT = 'runs/main'
 
 
-def flag(name):
-    return '--' + name.replace('_', '-')
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, but a wrong command line raises ArgumentError: one line, no usage dump.
+
+    argparse takes a word that starts with '-' for an option unless it looks like a negative
+    number, and its idea of one is '-3' or '-.5' only: ``--lr -1e-3`` or ``--lr -inf`` would be
+    "expected one argument". No option here looks like a number, so every float literal counts as
+    one, and the value reaches the check that says what is wrong with it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = NEGATIVE_NUMBER  # argparse's own attribute, read by parse_args
+
+    def error(self, message):
+        raise ArgumentError(f"{message} (see {self.prog} --help)") from None
 
 
 def field_type(field):
     """(argparse type, nargs or None, is_bool) of a Settings field."""
-    kind = field.type
-    if typing.get_origin(kind) is typing.Union:  # Optional[X]
-        kind = next(arg for arg in typing.get_args(kind) if arg is not type(None))
+    kind = value_type(field.type)
     if kind is bool:
         return None, None, True
     if kind is tuple:
@@ -89,7 +108,17 @@ def add_common_options(parser):
                             "(default: runs/VARIANT-DATA; runs/main for the main job)")
     group.add_argument('--resume', action='store_true',
                        help="continue the run in --out from its last checkpoint, exactly where it "
-                            "stopped; --steps/--epochs may set a new end")
+                            "stopped (also after Ctrl-C, which saves one); --steps/--epochs may set "
+                            "a new end")
+    group.add_argument('--detect-anomaly', action='store_true',
+                       help="check every op of every training step for NaN and inf "
+                            "(minigan.detect_anomaly): the first one stops the run with the op and "
+                            "the line of code that made it; the step is undone (slower: for debugging)")
+    group.add_argument('--profile', type=int, nargs='?', const=PROFILE_STEPS, default=0, metavar='N',
+                       help=f"time N steps op by op (minigan.profile; N = {PROFILE_STEPS} if not "
+                            "given), from the second step of this invocation (the first pays one-time "
+                            "costs) and at most to the end of its epoch; prints the table and writes it "
+                            "to OUT/profile.txt; training goes on unchanged")
 
 
 def variant_list():
@@ -106,7 +135,7 @@ def recipe_story(recipe):
 def train_parser(recipe=None):
     """The parser of ``train [VARIANT]``; with a recipe, its options too."""
     name = recipe.name if recipe else '[VARIANT]'
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=f'python -m minigan train {name}', formatter_class=argparse.RawDescriptionHelpFormatter,
         description=("Train a GAN, with a progress bar; after every epoch it writes a sample grid, loss "
                      "curves, a metrics line and a checkpoint into --out."
@@ -141,7 +170,7 @@ def parse_train(parser, recipe, argv):
             if owners:
                 parser.error(f"{option} does not apply to {recipe.name}; it is an option of "
                              f"{', '.join(owners)}")
-        parser.error(f"unrecognized argument {token!r} (see python -m minigan train {recipe.name} --help)")
+        parser.error(f"unrecognized argument {token!r}")
     given = {f.name: getattr(args, f.name) for f in dataclasses.fields(recipe.Settings)
              if hasattr(args, f.name)}
     for name, value in given.items():

@@ -83,9 +83,9 @@ def mnist(data_dir, split='train', device=None):
         raise MissingFileError(f"mnist: --data-dir {data_dir!r} is not a directory")
     image_file, label_file = (find_file(data_dir, stem) for stem in FILES[split])
     images, labels = read_idx(image_file), read_idx(label_file)
-    if images.ndim != 3:
+    if images.ndim != 3 or images.shape[0] == 0:
         raise ArgumentError(f"mnist: {image_file} holds an array of shape {tuple(images.shape)}; expected "
-                            "images (N, rows, cols)")
+                            "images (N, rows, cols), N >= 1")
     if labels.ndim != 1 or labels.shape[0] != images.shape[0]:
         raise ArgumentError(f"mnist: {label_file} holds shape {tuple(labels.shape)} for {images.shape[0]} "
                             f"images in {image_file}; expected ({images.shape[0]},), one label per image")

@@ -37,7 +37,7 @@ from .unconditional import AdamSettings
 class CycleGANSettings(Settings, AdamSettings):
     batch_size: int = option(1, "examples per batch")
     width: int = option(32, "filters of the generators' first layer (k) and of the discriminators' "
-                            "(paper: 64)")
+                            "(paper: 64)", low=1)
     n_blocks: int = option(6, "residual blocks in each generator (paper: 9 at 256², 6 at 128²)")
     d_layers: int = option(1, "stride-2 layers of the PatchGAN discriminators (1: 16x16 patches)")
     lambda_cycle: float = option(10.0, "weight of the cycle-consistency L1 terms")

@@ -32,7 +32,7 @@ from .unconditional import AdamSettings
 class InfoGANSettings(NoiseSettings, AdamSettings):
     lr: float = option(1e-3, "G's learning rate")
     lr_d: float = option(2e-4, "D's (and Q's) learning rate")
-    n_categories: int = option(10, "values of the categorical code")
+    n_categories: int = option(10, "values of the categorical code", low=1)
     n_continuous: int = option(2, "continuous codes, each U(-1, 1)")
     lambda_cat: float = option(1.0, "weight of the categorical code's information term")
     lambda_cont: float = option(0.1, "weight of the continuous codes' information term")

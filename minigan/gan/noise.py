@@ -11,7 +11,11 @@ Sampling tricks (BigGAN, Brock et al. 2019):
 
 ``lr_decay_steps`` > 0 lowers both learning rates linearly to 0 over that many steps, the
 schedule the 2-D mixtures like (a GAN at a fixed lr keeps circling its equilibrium; a shrinking
-step lets it settle).
+step lets it settle onto modes 0.01 wide). On 2-D points it defaults to the whole run: the loop
+tells the recipe the run's length (``plan``) before the first step.
+
+Settings left ``None`` take a value that depends on the data (``data_defaults``): z has 2
+entries on 2-D points, 100 on images.
 """
 import copy
 from dataclasses import dataclass
@@ -29,15 +33,16 @@ from .recipe import Recipe, Settings, option
 class NoiseSettings(Settings):
     """Options of every recipe whose generator turns noise z into samples."""
     latent_dim: Optional[int] = option(None, "length of the noise z (default: 100 for images, 2 for "
-                                             "2-D points)")
+                                             "2-D points)", low=1)
     width: Optional[int] = option(None, "network size: base channels of the conv nets (default 64), "
-                                        "or hidden units of the MLP generator on 2-D points (default "
-                                        "400; D gets half)")
+                                        "or hidden units of the MLP generator (default 200 on 2-D "
+                                        "points, 400 on flattened images; D gets half)", low=1)
     ema_decay: float = option(0.0, "keep an exponential moving average of G's weights with this decay "
-                                   "and sample from it (0: off)")
+                                   "and sample from it (0: off)", high=1)
     ema_start: int = option(0, "steps before the average starts averaging (it copies G until then)")
-    lr_decay_steps: int = option(0, "lower both learning rates linearly to 0 over this many steps "
-                                    "(0: constant)")
+    lr_decay_steps: Optional[int] = option(None, "lower both learning rates linearly to 0 over this many "
+                                                 "steps; 0: constant (default: the whole run on 2-D "
+                                                 "points, constant on images)", low=0)
 
 
 def truncated_normal(shape, threshold, device):
@@ -60,17 +65,35 @@ class NoiseRecipe(Recipe):
     image_latent_dim = 100   # the default z length on images (InfoGAN's is 62)
 
     def __init__(self, settings, data, device='cpu'):
-        if settings.latent_dim is None:
-            settings.latent_dim = self.image_latent_dim if len(data.shape) == 3 else 2
+        for name, value in self.data_defaults(data).items():
+            if getattr(settings, name) is None:
+                setattr(settings, name, value)
         super().__init__(settings, data, device)
         s = self.settings
         if s.ema_decay:
             self.extras['ema'] = optim.EMA(self.G, decay=s.ema_decay, start_itr=s.ema_start)
             self._g_ema = copy.deepcopy(self.G)
         if s.lr_decay_steps:
-            fall = lambda step: max(0.0, 1.0 - step / s.lr_decay_steps)  # noqa: E731
-            for name, opt in self.optimizers.items():
-                self.extras[f'lr_decay_{name}'] = optim.lr_scheduler.LambdaLR(opt, fall)
+            self._add_lr_decay()
+
+    def data_defaults(self, data):
+        """{setting: value} for the settings left None, chosen by the data (2-D points or images)."""
+        return {'latent_dim': 2 if data.kind == 'points' else self.image_latent_dim}
+
+    def plan(self, steps):
+        """Before the first step of a new run of ``steps`` steps: an unset --lr-decay-steps becomes
+        the whole run on 2-D points, and 0 (a constant lr) on images."""
+        s = self.settings
+        if s.lr_decay_steps is None:
+            s.lr_decay_steps = steps if self.data.kind == 'points' else 0
+            if s.lr_decay_steps:
+                self._add_lr_decay()
+
+    def _add_lr_decay(self):
+        steps = self.settings.lr_decay_steps
+        fall = lambda step: max(0.0, 1.0 - step / steps)  # noqa: E731
+        for name, opt in self.optimizers.items():
+            self.extras[f'lr_decay_{name}'] = optim.lr_scheduler.LambdaLR(opt, fall)
 
     def noise(self, n):
         """z ~ N(0, I): (n, latent_dim) on the recipe's device."""

@@ -26,9 +26,9 @@ from .unconditional import AdamSettings
 @dataclass
 class Pix2PixSettings(Settings, AdamSettings):
     batch_size: int = option(1, "examples per batch")
-    width: int = option(64, "filters of the U-Net's first layer and of D's")
-    depth: int = option(3, "levels of the U-Net (images are padded to a multiple of 2^depth: 28 -> 32)")
-    dropout: float = option(0.5, "dropout in the U-Net's inner decoder levels")
+    width: int = option(64, "filters of the U-Net's first layer and of D's", low=1)
+    depth: int = option(3, "levels of the U-Net (images are padded to a multiple of 2^depth: 28 -> 32)", low=2)
+    dropout: float = option(0.5, "dropout in the U-Net's inner decoder levels", high=1)
     d_layers: int = option(1, "stride-2 layers of the PatchGAN discriminator (1: 16x16 patches)")
     lambda_l1: float = option(100.0, "weight of the L1 distance to the target")
 

@@ -16,32 +16,91 @@ Recipes compute their objectives with ``minigan.losses``; none defines a loss of
 
 ``Recipe.state_dict()`` gathers everything that changes while training (network weights and
 buffers, optimizer moments, schedules, EMA, history pools), so that a checkpoint plus the random
-generator's state and the data position resume a run exactly.
+generator's state and the data position resume a run exactly. The same state makes a step
+all-or-nothing: ``Recipe.transaction()`` (see there) puts it back when a step fails halfway.
+
+Every Settings field has a domain, checked when the Settings are made: numbers finite and >= 0
+unless the field says otherwise (``option(64, "...", low=1)``; ``high=1, high_open=True`` for
+Adam's betas). A field that overrides one of a parent class keeps the parent's domain.
 """
+import typing
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from typing import Optional
 
 from .. import backend, optim
-from ..errors import ArgumentError, StateDictError
+from ..checks import count, describe, number
+from ..errors import ArgumentError, ArgumentTypeError, StateDictError
 from ..tensor import Tensor, no_grad
+
+_BOUNDS = ('low', 'high', 'high_open')
 
 
 def option(default, help, **extra):
-    """A Settings field: its default, its --help text, and optional argparse extras (choices=...)."""
+    """A Settings field: its default, its --help text, its domain (low=0, high=None, high_open=
+    False: finite numbers in [low, high]) and optional argparse extras (choices=...)."""
     return field(default=default, metadata={'help': help, **extra})
+
+
+def flag(name):
+    """The command-line option of a Settings field: lambda_gp -> --lambda-gp."""
+    return '--' + name.replace('_', '-')
+
+
+def _bounds(cls, name):
+    """{'low': ..., ...} of field ``name``: its own, else those of the class it overrides."""
+    for klass in cls.__mro__:
+        declared = getattr(klass, '__dataclass_fields__', {}).get(name)
+        if declared is not None and any(key in declared.metadata for key in _BOUNDS):
+            return {key: declared.metadata[key] for key in _BOUNDS if key in declared.metadata}
+    return {}
+
+
+def value_type(kind):
+    """int, float, bool or tuple: the type of a field declared ``kind`` (Optional[X] -> X)."""
+    if typing.get_origin(kind) is typing.Union:
+        return next(arg for arg in typing.get_args(kind) if arg is not type(None))
+    return kind
 
 
 @dataclass
 class Settings:
-    """Options every recipe has."""
-    batch_size: int = option(64, "examples per batch")
+    """Options every recipe has. Making one checks every value against its field's domain:
+    ``Settings(lr=float('nan'))`` raises ArgumentError naming lr (--lr) and nan."""
+    batch_size: int = option(64, "examples per batch", low=1)
     lr: float = option(2e-4, "learning rate (of G; of D too unless --lr-d is given)")
     lr_d: Optional[float] = option(None, "D's learning rate, when it differs from G's (TTUR)")
 
     @property
     def d_lr(self):
         return self.lr if self.lr_d is None else self.lr_d
+
+    def __post_init__(self):
+        where = type(self).__name__
+        for f in fields(self):
+            value, kind = getattr(self, f.name), value_type(f.type)
+            if value is None and f.default is None:
+                continue  # "not given": the recipe picks (latent_dim, width, lr_d)
+            name = f"{f.name} ({flag(f.name)})"
+            bounds = _bounds(type(self), f.name)
+            low, high, high_open = bounds.get('low', 0), bounds.get('high'), bounds.get('high_open', False)
+            if kind is bool:
+                if not isinstance(value, bool):
+                    raise ArgumentTypeError(f"{where}: {name} must be True or False, got {describe(value)}")
+            elif kind is int:
+                count(where, name, value, minimum=low)
+            elif kind is float:
+                number(where, name, value, low=low, high=high, high_open=high_open)
+            elif kind is tuple:
+                if not isinstance(value, (tuple, list)) or len(value) != len(f.default):
+                    raise ArgumentTypeError(f"{where}: {name} must be {len(f.default)} numbers, got "
+                                            f"{describe(value)}")
+                for item in value:
+                    number(where, name, item, low=low, high=high, high_open=high_open)
+                setattr(self, f.name, tuple(value))
+            choices = f.metadata.get('choices')
+            if choices is not None and value not in choices:
+                raise ArgumentError(f"{where}: {name} must be one of {choices}, got {value!r}")
 
 
 def settings_dict(settings):
@@ -124,6 +183,10 @@ class Recipe:
         return 1
 
     # ---- shared behaviour
+    def plan(self, steps):
+        """Called once before a new run's first step with its planned length (schedules that span
+        the run need it); not on resume, whose settings hold what the plan chose."""
+
     def end_epoch(self):
         """Called by the loop after each full pass over the data: per-epoch schedules step here."""
         for scheduler in self.schedulers.values():
@@ -153,6 +216,35 @@ class Recipe:
         for group, parts in groups.items():
             for name, part in parts.items():
                 part.load_state_dict(state[group][name])
+
+    # ---- all-or-nothing steps
+    @contextmanager
+    def transaction(self):
+        """Inside, an exception of any kind -- a bad batch, an AnomalyError, Ctrl-C -- puts the
+        training state back as it was on entry, then propagates: a failed step changes nothing.
+
+        Why a copy. A step is a chain of updates, each using the last: G's loss is computed
+        through the D that was just updated (alternating gradient steps), CycleGAN's D judges the
+        images of the G just updated. So an update cannot wait until the whole step has
+        succeeded; the state has to be put back instead. On entry we copy every array of
+        ``state_dict()`` -- the very list a checkpoint saves (weights, buffers such as batch
+        norm's running statistics and spectral norm's vectors, optimizer moments and step
+        counts, schedules, EMA, history pools), so a piece of state the rollback forgot would
+        also break exact resume, which the tests check for every variant -- and the random
+        generator's state (the step draws noise). On failure ``load_state_dict`` copies them
+        back in place: the Parameter objects, which the optimizers hold, stay the same.
+
+        Cost: one copy of the state per step. For DCGAN at width 64 (B = 64) the state is 10.3 MB
+        (weights and Adam's two moments); copying it took 36 ms against a 5.2 s step, 0.7% (medians
+        of 7, interleaved, on a shared 2-core machine at load 20). Memory holds one copy more.
+        """
+        saved, rng = copied(self.state_dict()), backend.get_rng_state()
+        try:
+            yield
+        except BaseException:
+            self.load_state_dict(saved)
+            backend.set_rng_state(rng)
+            raise
 
     # ---- helpers for recipes
     @staticmethod
@@ -194,3 +286,15 @@ def balanced_labels(n, n_classes, device):
     """n labels in class order, as even as n allows: 0 0 .. 1 1 .. (n/K of each when K divides n)."""
     return Tensor(backend.asarray([i * n_classes // n for i in range(n)], dtype=backend.int64, device=device))
 
+
+def copied(state):
+    """A copy of a nested state dict in which every Tensor and array is a copy too."""
+    if isinstance(state, Tensor):
+        return Tensor(state.array.copy())
+    if backend.is_array(state):
+        return state.copy()
+    if isinstance(state, dict):
+        return {key: copied(value) for key, value in state.items()}
+    if isinstance(state, (list, tuple)):
+        return type(state)(copied(value) for value in state)
+    return state

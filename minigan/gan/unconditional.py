@@ -16,6 +16,7 @@ The networks follow the data: on images, DCGAN's convolutional G and D (``conv =
 for the plain ``gan``, fully connected ones; on 2-D points always the PacGAN MLPs.
 """
 from dataclasses import dataclass
+from typing import Optional
 
 from ..errors import ArgumentError
 from ..tensor import set_grad_enabled
@@ -29,13 +30,18 @@ from .recipe import Parts, option, pack
 class AdamSettings:
     """Adam's betas, for the recipes that use Adam (a mix-in of Settings classes)."""
     betas: tuple = option((0.5, 0.999), "Adam's (beta1, beta2): DCGAN's beta1 = 0.5 damps the "
-                                        "oscillation of the adversarial game")
+                                        "oscillation of the adversarial game",
+                   high=1, high_open=True)
 
 
 @dataclass
 class UnconditionalSettings(NoiseSettings):
-    n_critic: int = option(1, "D (critic) steps per G step, each on a fresh batch")
-    pack: int = option(1, "PacGAN packing: D judges this many samples jointly (1: off)")
+    n_critic: int = option(1, "D (critic) steps per G step, each on a fresh batch", low=1)
+    pack: int = option(1, "PacGAN packing: D judges this many samples jointly (1: off)", low=1)
+    batch_norm: Optional[bool] = option(None, "batch norm in the MLP generator's hidden layers (default: "
+                                              "off on 2-D points, where G samples in eval mode from "
+                                              "running statistics that lag its training batches by "
+                                              "more than a mode's width; on for flattened images)")
 
 
 class UnconditionalRecipe(NoiseRecipe):
@@ -61,6 +67,11 @@ class UnconditionalRecipe(NoiseRecipe):
         pass
 
     # ---- shared
+    def data_defaults(self, data):
+        points = data.kind == 'points'
+        return {**super().data_defaults(data), 'batch_norm': not points,
+                'width': (64 if self.conv else 400) if data.is_image else 200}
+
     def build(self):
         s, data = self.settings, self.data
         if s.pack < 1 or s.batch_size % s.pack:
@@ -71,13 +82,11 @@ class UnconditionalRecipe(NoiseRecipe):
         shape, m = data.shape, s.pack
         packed = (m * shape[0], *shape[1:])
         if data.is_image and self.conv:
-            width = s.width or 64
-            G = init_normal(ConvGenerator(s.latent_dim, shape[0], shape[1], width))
-            D = init_normal(ConvDiscriminator(packed[0], shape[1], width, batch_norm=self.critic_batch_norm))
+            G = init_normal(ConvGenerator(s.latent_dim, shape[0], shape[1], s.width))
+            D = init_normal(ConvDiscriminator(packed[0], shape[1], s.width, batch_norm=self.critic_batch_norm))
         else:
-            width = s.width or 400
-            G = MLPGenerator(s.latent_dim, shape, hidden=width, tanh=data.is_image)
-            D = MLPDiscriminator(packed, hidden=max(1, width // 2))
+            G = MLPGenerator(s.latent_dim, shape, hidden=s.width, batch_norm=s.batch_norm, tanh=data.is_image)
+            D = MLPDiscriminator(packed, hidden=max(1, s.width // 2))
         if self.spectral_norm:
             spectral_normalized(D)
         return Parts({'G': G, 'D': D}, {'G': self.make_optimizer(G.parameters(), s.lr),

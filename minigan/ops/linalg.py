@@ -20,7 +20,13 @@ class MatMul(Function):
             raise ShapeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied; expected "
                              f"a.shape[-1] ({a.shape[-1]}) == b.shape[-2] ({b.shape[-2]})")
         check_broadcast('matmul (batch dims)', a.shape[:-2], b.shape[:-2])
-        return backend.xp_of(a).matmul(a, b)
+        xp = backend.xp_of(a)
+        if a.shape[-1] == 1:
+            # an outer product (each entry one product, no sum): a broadcast multiply gives the
+            # same numbers, ~3x faster than BLAS here (0.18 against 0.52 ms for the (6272, 1) @
+            # (1, 64) input gradient of a DCGAN discriminator's last Linear, one core)
+            return xp.multiply(a, b)
+        return xp.matmul(a, b)
 
     def backward(self, gy):
         a, b = self.inputs
