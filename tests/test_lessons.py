@@ -122,7 +122,8 @@ PUBLIC = {'minigan', 'minigan.nn', 'minigan.functional', 'minigan.optim', 'minig
           'minigan.utils', 'minigan.utils.data',
           # the training layer, for the GAN lessons: models, metrics, the digit scorer, pictures
           'minigan.gan', 'minigan.gan.models', 'minigan.gan.metrics', 'minigan.gan.classifier',
-          'minigan.viz'}
+          'minigan.viz',
+          'minigan.backend'}  # xp_of: device-generic array code, the GPU lesson's subject
 
 
 @pytest.mark.parametrize('path', FILES + sorted((LESSONS / 'solutions').glob('[0-9]*.py')),
