@@ -274,9 +274,9 @@ def check_gradient_penalty(gradient_penalty):
 # 500, 750 and 1,000: BCE (1, 1), (1, 1), (2, 1), (0, 0); WGAN-GP (8, 7), (8, 8), (7, 8), (8, 8).
 #
 # **λ on a toy.** λ = 10 is the published weight for images. On this ring we use 0.1, as the
-# WGAN-GP authors' own toy code does: at λ = 10 these runs slosh round the ring one or two modes
-# at a time, swinging out to a radius of 2 or 3 (a PyTorch copy of the set-up does the same).
-# Set `LAMBDA_RING = 10` and watch. The demo takes about two minutes on two cores.
+# WGAN-GP authors' own toy code does: at λ = 10 these runs slosh round the ring, 0 to 2 modes at
+# a time, the samples' mean distance from the centre swinging out to 2 (the modes are at 1); a
+# PyTorch copy of the set-up does the same. Set `LAMBDA_RING = 10` and watch. The demo takes about two minutes on two cores.
 #
 # Things to try: `python -m minigan train gan --data ring8 --pack 2` lets D judge pairs of samples
 # at once (PacGAN, another remedy proposed for collapse): compare the `modes` it reports.
