@@ -347,6 +347,7 @@ def demo():
     lesson.save(plot_hinge_and_power_iteration(), 'hinge_and_power_iteration.png')
     lesson.save(plot_ema_and_truncation(lesson.size(600, quick=100)), 'ema_and_truncation.png')
 
+
 # %%
 if __name__ == '__main__':
     lesson.main()
