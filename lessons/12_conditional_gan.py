@@ -56,11 +56,12 @@ import minigan as mg
 import minigan.functional as F
 from minigan import nn, optim
 from minigan.data import digits
-from minigan.gan.classifier import DigitScorer, random_shift
+from minigan.gan.classifier import DigitScorer
 from minigan.gan.models import ACGANDiscriminator, ConvGenerator, init_normal
 from minigan.viz import grid_array
 from _checks import answer_and_grads, call, engine_grads, expect, expect_close, leaf, rng
 from _course import Lesson
+from _few_labels import accuracy, accuracy_bars, batches, compare_classifiers, labelled_subset
 
 lesson = Lesson('12_conditional_gan', 'Conditional GAN and ACGAN')
 
@@ -276,8 +277,9 @@ def check_generated_digits(generated_digits):
 # G is DCGAN's generator (lesson 10) taking your [z, e_y]; D is its discriminator with the two
 # ACGAN heads. Each step D sees a batch of the 4,500 training digits *without labels* (real/fake
 # only), a batch of the 100 labelled ones (class loss only) and a batch of G's digits (both).
-# Then three copies of one small convnet are trained for the same number of steps from the same
-# start, and tested on the 500 held-out digits:
+# Then three copies of one small convnet (ready made, with its training, in `_few_labels.py`)
+# are trained for the same number of steps from the same start, and tested on the 500 held-out
+# digits:
 #
 # 1. on the 100 labelled digits;
 # 2. on them, each batch shifted by up to 2 pixels at random (augmentation without a GAN);
@@ -291,21 +293,6 @@ def check_generated_digits(generated_digits):
 # %%
 N_CLASSES, LATENT = 10, 32
 LABELS_PER_CLASS = 10
-
-
-def labelled_subset(per_class=LABELS_PER_CLASS):
-    """per_class training digits of each class (the first ones: the data is stored class by class)."""
-    x, y = digits('train').tensors
-    keep = np.concatenate([np.flatnonzero(y.numpy() == k)[:per_class] for k in range(N_CLASSES)])
-    return x[mg.tensor(keep)], y[mg.tensor(keep)]
-
-
-def batches(*tensors, batch_size):
-    """An endless stream of random batches (drawn with minigan's generator)."""
-    n = tensors[0].shape[0]
-    while True:
-        index = mg.randint(0, n, (batch_size,))
-        yield tuple(t[index] for t in tensors)
 
 
 def train_acgan(steps, labelled, width=16, batch_size=32):
@@ -340,39 +327,6 @@ def train_acgan(steps, labelled, width=16, batch_size=32):
     return G, D, np.array(history)
 
 
-def small_classifier():
-    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Flatten(), nn.Dropout(0.3), nn.Linear(32 * 7 * 7, N_CLASSES))
-
-
-def train_classifier(labelled, steps, extra=None, shift=False, batch_size=32, seed=1):
-    """The small convnet, trained with Adam on batches of the labelled digits (shifted by up to 2
-    pixels when ``shift``), each joined by an equal batch of ``extra`` (images, labels) if given.
-    Every variant starts from the same weights (``seed``). Returns the net in eval mode."""
-    mg.manual_seed(seed)
-    net = small_classifier()
-    opt = optim.Adam(net.parameters(), lr=1e-3)
-    few = batches(*labelled, batch_size=batch_size)
-    more = batches(*extra, batch_size=batch_size) if extra is not None else None
-    for _ in range(steps):
-        x, y = next(few)
-        if shift:
-            x = random_shift(x)
-        if more is not None:
-            x_more, y_more = next(more)
-            x, y = mg.cat([x, x_more]), mg.cat([y, y_more])
-        loss = F.cross_entropy(net(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    return net.eval()
-
-
-def accuracy(logits, labels):
-    return float((logits.argmax(1) == labels).float().mean().item())
-
-
 def show(ax, images, columns, title):
     ax.imshow(grid_array(images, columns), cmap='gray', vmin=0, vmax=1)
     ax.set_title(title)
@@ -382,7 +336,7 @@ def show(ax, images, columns, title):
 @lesson.demo
 def demo():
     mg.manual_seed(0)
-    labelled = labelled_subset()
+    labelled = labelled_subset(LABELS_PER_CLASS)
     test_x, test_y = digits('test').tensors
     G, D, history = train_acgan(lesson.size(1000, quick=4), labelled)
 
@@ -398,12 +352,7 @@ def demo():
     variants = [('100 labelled digits', dict()),
                 ('… shifted ±2 px', dict(shift=True)),
                 ('… + ACGAN digits', dict(extra=(images, labels)))]
-    results = []
-    for name, options in variants:
-        net = train_classifier(labelled, steps, **options)
-        with mg.no_grad():
-            results.append(accuracy(net(test_x), test_y))
-        print(f"  classifier on {name}: {results[-1]:.1%} of the 500 held-out digits")
+    results = compare_classifiers(labelled, variants, steps, (test_x, test_y))
     print(f"  the ACGAN's own class head (D trained with the same 100 labels): {head:.1%}")
 
     fig = plt.figure(figsize=(15, 6.2), layout='constrained')
@@ -416,13 +365,8 @@ def demo():
     losses_ax.plot(history[:, 1], lw=0.6, label='L_G')
     losses_ax.set(xlabel='step', title='ACGAN losses (class terms included)')
     losses_ax.legend()
-    names = [n for n, _ in variants] + ["ACGAN's D head"]
-    values = 100 * np.array(results + [head])
-    bars.barh(names[::-1], values[::-1], color=['tab:purple', 'tab:green', 'tab:orange', 'tab:blue'])
-    for y, v in enumerate(values[::-1]):
-        bars.text(v + 0.5, y, f"{v:.1f}%", va='center')
-    bars.set(xlim=(0, 105), xlabel='% of the 500 held-out digits read right',
-             title=f'classifiers trained with 100 labels ({steps} steps each)')
+    accuracy_bars(bars, [n for n, _ in variants] + ["ACGAN's D head"], results + [head],
+                  f'classifiers trained with 100 labels ({steps} steps each)')
     lesson.save(fig, 'acgan_and_classifiers.png')
 
     x, y = test_x[:1], test_y[:1]

@@ -5,7 +5,7 @@ name, hint (and failure) of the first exercise that does not pass. The exit stat
 every exercise passes.
 
     python -m lessons                       your progress (checks only: a few seconds)
-    python -m lessons 3 5                   lessons 3 and 5 only
+    python -m lessons 3 5                   lessons 3 and 5 only (17b: the second part of 17)
     python -m lessons --demos               also run the demo of every lesson that passes
     python -m lessons --solutions --demos   the whole course with the worked answers
 """
@@ -25,7 +25,7 @@ def chosen_files(selection):
         return files
     picked = []
     for wanted in selection:
-        match = [f for f in files if f.stem == wanted or (wanted.isdigit() and int(f.stem[:2]) == int(wanted))]
+        match = [f for f in files if wanted == f.stem or _course.lesson_number(f.stem) == _course.lesson_number(wanted)]
         if not match:
             raise SystemExit(f"no lesson {wanted!r}; the lessons are {', '.join(f.stem for f in files)}")
         picked += match

@@ -137,7 +137,7 @@ class Lesson:
 
     def __init__(self, name, title):
         self.name, self.title = name, title
-        self.number = int(name.split('_')[0])
+        self.number = lesson_number(name)
         self.exercises = {}       # name -> Exercise, in the order the lesson declares them
         self.demo_fn = None
         self.out_root = HERE / 'out'
@@ -341,5 +341,11 @@ def load_lesson(path, quiet=False):
     return found[0]
 
 
+def lesson_number(name):
+    """'05_convolution' -> '5'; a second part of a lesson has a letter: '17b_stylegan' -> '17b'."""
+    return name.split('_')[0].lstrip('0') or '0'
+
+
 def lesson_files():
-    return sorted(HERE.glob('[0-9][0-9]_*.py'))
+    """The lesson files in course order: 01_..., 02_..., ..., 17_..., 17b_... (its second part), 18_..."""
+    return sorted(HERE.glob('[0-9][0-9]*_*.py'))

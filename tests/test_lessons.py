@@ -107,6 +107,16 @@ def test_checking_one_exercise_checks_only_that_one():
     assert status == 2 and 'no exercise no_such_exercise' in output, output
 
 
+def test_the_course_runner_picks_lessons_by_number_or_name_and_a_second_part_by_its_letter():
+    runner = _course.load_module(LESSONS / '__main__.py', 'lessons_runner')
+    picked = lambda *wanted: [f.stem for f in runner.chosen_files(wanted)]  # noqa: E731
+    assert picked('5') == picked('05') == picked('05_convolution') == ['05_convolution']
+    assert picked('17') == ['17_biggan'] and picked('17b') == ['17b_stylegan']
+    assert [f.stem for f in FILES].index('17b_stylegan') == [f.stem for f in FILES].index('17_biggan') + 1
+    with pytest.raises(SystemExit, match="no lesson '17c'"):
+        runner.chosen_files(['17c'])
+
+
 def test_the_course_runner_shows_progress_and_the_first_exercise_to_do():
     status, output = run('-m', 'lessons')
     total = sum(len(lesson_of(p).exercises) for p in FILES)
@@ -126,7 +136,10 @@ PUBLIC = {'minigan', 'minigan.nn', 'minigan.functional', 'minigan.optim', 'minig
           'minigan.backend'}  # xp_of: device-generic array code, the GPU lesson's subject
 
 
-@pytest.mark.parametrize('path', FILES + sorted((LESSONS / 'solutions').glob('[0-9]*.py')),
+SUPPORT = sorted(LESSONS.glob('_*.py'))   # the framework and the demos' ready-made building blocks
+
+
+@pytest.mark.parametrize('path', FILES + sorted((LESSONS / 'solutions').glob('[0-9]*.py')) + SUPPORT,
                          ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_lessons_and_answers_use_only_the_public_api(path):
     tree = ast.parse(path.read_text(encoding='utf-8'))
