@@ -130,8 +130,11 @@ def points_2d(points, path, centers=None, sigma=None, title=None):
         span = float(abs(p).max()) * 1.1 or 1.0
     window = [[-span, span], [-span, span]]
     counts, _, _ = backend.xp_of(p).histogram2d(p[:, 0], p[:, 1], bins=100, range=window)
+    # vmax at least 1: when every sample lies outside the window (a generator diverged far from
+    # the modes) the histogram is all zeros, and LogNorm(vmin=0.5) alone would fail on vmax 0
     density.imshow(counts.T, origin='lower', extent=(-span, span, -span, span), cmap='Blues',
-                   interpolation='nearest', norm=LogNorm(vmin=0.5), aspect='equal', zorder=0)
+                   interpolation='nearest', norm=LogNorm(vmin=0.5, vmax=max(float(counts.max()), 1.0)),
+                   aspect='equal', zorder=0)
     for axes, name in ((scatter, f'{len(p)} samples'), (density, 'density (log)')):
         axes.set_xlim(-span, span)
         axes.set_ylim(-span, span)

@@ -34,3 +34,11 @@ def test_every_picture_is_written(tmp_path):
     for path in paths:
         with open(path, 'rb') as f:
             assert f.read(8) == b'\x89PNG\r\n\x1a\n'
+
+
+def test_points_far_outside_the_modes_window_still_make_a_picture(tmp_path):
+    # a diverged generator: every sample beyond the window around the modes (an empty histogram)
+    centres, sigma = mixture_geometry('ring8')
+    path = viz.points_2d(mg.full((50, 2), 40.0), str(tmp_path / 'far.png'), centres, sigma)
+    with open(path, 'rb') as f:
+        assert f.read(8) == b'\x89PNG\r\n\x1a\n'
