@@ -36,6 +36,7 @@ CASES = [
                                                      # constant: its biases' gradient cancels)
     ('hinge', DIGITS, dict(width=4, ema_start=0)),
     ('cgan', DIGITS, dict(width=4)),
+    ('cgan', DIGITS, dict(width=4, conditioning='projection')),
     ('acgan', DIGITS, dict(width=4)),
     ('infogan', DIGITS, dict(width=4, hidden=16)),
     ('cyclegan', UNPAIRED, dict(width=4, n_blocks=1, pool_size=3)),

@@ -12,15 +12,31 @@ That conditioning is also a cure for mode collapse: no class can be dropped, bec
 is asked for. DCGAN's Adam 2e-4, β1 = 0.5 and N(0, 0.02) init; half its width, batches of 32
 and 20 epochs (conditional.py says why).
 """
+from dataclasses import dataclass
+
 from .. import losses
-from .conditional import ConditionalRecipe
-from .models import ConvDiscriminator
+from .conditional import ConditionalRecipe, ConditionalSettings
+from .models import ConvDiscriminator, ProjectionDiscriminator
+from .recipe import option
+
+DISCRIMINATORS = {'maps': ConvDiscriminator, 'projection': ProjectionDiscriminator}
+
+
+@dataclass
+class CGANSettings(ConditionalSettings):
+    conditioning: str = option('maps', "how D sees the label: 'maps' (K constant feature maps beside "
+                                       "the image) or 'projection' (e_y·features added to the logit, "
+                                       "Miyato & Koyama 2018)", choices=tuple(DISCRIMINATORS))
 
 
 class CGAN(ConditionalRecipe):
     name = 'cgan'
     about = "conditional GAN: the label joins z in G and the image in D (the main job)"
-    Discriminator = ConvDiscriminator
+    Settings = CGANSettings
+
+    @property
+    def Discriminator(self):
+        return DISCRIMINATORS[self.settings.conditioning]
 
     def step(self, batches):
         real, labels = next(batches)
