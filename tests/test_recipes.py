@@ -38,6 +38,7 @@ CASES = [
     ('cgan', DIGITS, dict(width=4)),
     ('cgan', DIGITS, dict(width=4, conditioning='projection')),
     ('acgan', DIGITS, dict(width=4)),
+    ('acgan', DIGITS, dict(width=4, fake_class_loss=True)),   # the paper's D
     ('infogan', DIGITS, dict(width=4, hidden=16)),
     ('cyclegan', UNPAIRED, dict(width=4, n_blocks=1, pool_size=3)),
     ('pix2pix', PAIRED, dict(width=4, depth=2)),
