@@ -27,7 +27,8 @@ PROFILE_STEPS = 5  # --profile alone: steps timed (a DCGAN step at B = 128 takes
 # step cheap: 2,500 steps took 2:40 on the 2-core machine (FD 17, 86% read as the label asked
 # for), where 1,500 steps of 64, a quarter more arithmetic, reached FD 28-30 and 82-87%. Options
 # given on the command line come after these, so they win (argparse keeps the last value).
-MAIN_JOB = ['cgan', '--width', '32', '--batch-size', '32']
+MAIN_JOB = ['cgan', '--width', '32', '--batch-size', '32', '--conditioning', 'maps', '--ema-decay', '0',
+            '--lr-decay-steps', '0']
 MAIN_JOB_STEPS = 2500  # unless --steps or --epochs is given
 MAIN_JOB_OUT = 'runs/main'
 
