@@ -16,8 +16,8 @@ is asked for. DCGAN's Adam 2e-4, β1 = 0.5 and N(0, 0.02) init; half its width, 
 40 epochs, an EMA of G and lr decay over the last half (conditional.py says why).
 
 Why projection. Seed 0, 40 epochs with the EMA, 2,000 samples scored by the shipped digit
-scorer), label maps read 94.25% as the label asked for after 40 epochs and projection 99.25% (fd
-6.3 and 6.1); at epoch 20, 500 samples, 87.8% and 96.8%. Maps make the first layer learn to combine
+scorer: label maps read 94.25% as the label asked for and projection 99.25% (fd 6.3 and 6.1);
+at epoch 20, of 500 samples, 87.8% and 96.8%. Maps make the first layer learn to combine
 every pixel with the label; projection asks "a real y?" once, of the features D already has.
 (The maps run kept the lr constant; projection's lr fell over epochs 21-40, when it went from
 96.8% to 99.8% of 500.) The main job keeps the maps and its own settings (cli/options.py).
