@@ -41,7 +41,7 @@ class CGANSettings(ConditionalSettings):
 
 class CGAN(ConditionalRecipe):
     name = 'cgan'
-    about = "conditional GAN: the label joins z in G and the image in D (the main job)"
+    about = "conditional GAN: the label joins z in G and, by projection, D's logit (the main job)"
     Settings = CGANSettings
 
     @property
