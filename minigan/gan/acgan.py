@@ -15,7 +15,8 @@ One change from the paper, ``--no-fake-class-loss`` by default: D's class head l
 real digits only (the CE(class(G(z, y')), y') term leaves D's loss; G's loss keeps it). With the
 term, D is taught to read G's threes as threes whatever they look like, and G drifts to shapes
 only its own D reads so: after 40 epochs 49% of its threes were read as 3 by our digit scorer
-(as 0, 5 or 6 instead), though D's class loss on them was 0.004 (README, "Digits").
+(as 0, 5 or 6 instead), while D's class head was sure of G's digits (cross-entropy 0.004).
+Without the term, 76% of the threes and 95.25% of all digits (README, "Digits").
 """
 from dataclasses import dataclass
 
