@@ -17,8 +17,9 @@ from minigan.gan import RECIPES
 from minigan.gan.evaluation import Evaluation
 
 # tiny options per variant; --limit 12 with batches of 4 makes an epoch of 3 batches. On 2-D
-# points the lr decays over the planned run unless --lr-decay-steps is given: the runs that stop at
-# step 2 and resume to 5 give it, so that they plan the schedule of the run that never stopped.
+# points the lr decays over the planned run (cgan, acgan: its last half) unless --lr-decay-steps is
+# given: the runs that stop at step 2 and resume to 5 give it, so that they plan the schedule of the
+# run that never stopped.
 TINY = {
     'gan': ['--width', '8', '--lr-decay-steps', '5'],
     'dcgan': ['--width', '4'],
@@ -26,8 +27,8 @@ TINY = {
     'wgan': ['--width', '4', '--n-critic', '2'],
     'wgan-gp': ['--width', '4', '--n-critic', '2', '--data', 'grid25', '--pack', '2', '--lr-decay-steps', '5'],
     'hinge': ['--width', '4', '--ema-start', '1'],
-    'cgan': ['--width', '4'],
-    'acgan': ['--width', '4'],
+    'cgan': ['--width', '4', '--lr-decay-steps', '5'],   # decays over the last half unless given
+    'acgan': ['--width', '4', '--lr-decay-steps', '5'],
     'infogan': ['--width', '4', '--hidden', '16'],
     'cyclegan': ['--width', '4', '--n-blocks', '1', '--pool-size', '2', '--n-epochs', '1',
                  '--n-epochs-decay', '2'],
@@ -85,6 +86,7 @@ def test_every_variant_has_tiny_options():
 
 # the state beyond weights and optimizer moments that a variant keeps (TINY turns it on)
 EXTRA_STATE = {'hinge': ['extras/ema'], 'lsgan': ['extras/lr_decay_G', 'extras/lr_decay_D'],
+               'cgan': ['extras/ema', 'extras/lr_decay_G'], 'acgan': ['extras/ema', 'extras/lr_decay_D'],
                'cyclegan': ['schedulers/G', 'schedulers/D', 'extras/pool_A', 'extras/pool_B']}
 
 
@@ -135,6 +137,9 @@ def test_the_main_job_is_a_conditional_gan_that_prints_where_its_pictures_are(tm
     assert 'the main job: python -m minigan train cgan' in out
     assert str(tmp_path / 'samples.png') in out and (tmp_path / 'samples.png').exists()
     assert mg.load(tmp_path / 'checkpoint.npz')['variant'] == 'cgan'
+    # its own settings, not cgan's longer-run defaults (EMA, lr decay, projection), fit 3 minutes
+    settings = json.loads((tmp_path / 'config.json').read_text())['settings']
+    assert (settings['conditioning'], settings['ema_decay'], settings['lr_decay_steps']) == ('maps', 0.0, 0)
 
 
 @pytest.mark.parametrize('variant, extra, shape', [

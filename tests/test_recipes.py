@@ -36,7 +36,9 @@ CASES = [
                                                      # constant: its biases' gradient cancels)
     ('hinge', DIGITS, dict(width=4, ema_start=0)),
     ('cgan', DIGITS, dict(width=4)),
+    ('cgan', DIGITS, dict(width=4, conditioning='projection')),
     ('acgan', DIGITS, dict(width=4)),
+    ('acgan', DIGITS, dict(width=4, fake_class_loss=True)),   # the paper's D
     ('infogan', DIGITS, dict(width=4, hidden=16)),
     ('cyclegan', UNPAIRED, dict(width=4, n_blocks=1, pool_size=3)),
     ('pix2pix', PAIRED, dict(width=4, depth=2)),
@@ -178,6 +180,21 @@ def test_the_published_defaults():
     assert defaults['pix2pix'].lambda_l1 == 100.0
     for name, settings in defaults.items():  # every hyperparameter has its --help text
         assert all(f.metadata.get('help') for f in dataclasses.fields(settings)), name
+
+
+@pytest.mark.parametrize('info, settings, planned, factors', [
+    (POINTS, dict(width=8), 5, [1.0, 0.8, 0.6, 0.4, 0.2]),             # 2-D: the whole run
+    (DIGITS, dict(width=4, lr_decay_steps=4), 8, [1.0] * 5 + [0.75, 0.5, 0.25]),  # the last 4 steps
+    (DIGITS, dict(width=4, lr_decay_steps=2, lr_decay_start=1), 5, [1.0, 1.0, 0.5, 0.0, 0.0]),
+])
+def test_the_lr_decays_linearly_to_zero_over_the_planned_steps(info, settings, planned, factors):
+    recipe = make('gan' if info is POINTS else 'cgan', info, settings, 'cpu')
+    recipe.plan(planned)
+    seen = []
+    for _ in factors:  # the lr each step runs with (after_step moves the schedule)
+        seen.append([opt.param_groups[0]['lr'] / recipe.settings.lr for opt in recipe.optimizers.values()])
+        recipe.after_step()
+    assert np.allclose(seen, [[f, f] for f in factors])
 
 
 def test_truncated_noise_stays_inside_the_threshold():

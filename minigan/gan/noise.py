@@ -11,8 +11,11 @@ Sampling tricks (BigGAN, Brock et al. 2019):
 
 ``lr_decay_steps`` > 0 lowers both learning rates linearly to 0 over that many steps, the
 schedule the 2-D mixtures like (a GAN at a fixed lr keeps circling its equilibrium; a shrinking
-step lets it settle onto modes 0.01 wide). On 2-D points it defaults to the whole run: the loop
-tells the recipe the run's length (``plan``) before the first step.
+step lets it settle onto modes 0.01 wide). The decay begins at step ``lr_decay_start``, which
+defaults to the step that makes it end with the run: the loop tells the recipe the run's length
+(``plan``) before the first step. On 2-D points the decay spans the whole run by default; on
+images it spans the last ``image_lr_decay_share`` of the run (0 -- a constant lr -- unless the
+recipe says otherwise).
 
 Settings left ``None`` take a value that depends on the data (``data_defaults``): z has 2
 entries on 2-D points, 100 on images.
@@ -43,6 +46,9 @@ class NoiseSettings(Settings):
     lr_decay_steps: Optional[int] = option(None, "lower both learning rates linearly to 0 over this many "
                                                  "steps; 0: constant (default: the whole run on 2-D "
                                                  "points, constant on images)", low=0)
+    lr_decay_start: Optional[int] = option(None, "the step at which that decay begins, the lr constant "
+                                                 "before it (default: the step that makes the decay end "
+                                                 "with the run)", low=0)
 
 
 def truncated_normal(shape, threshold, device):
@@ -63,6 +69,7 @@ class NoiseRecipe(Recipe):
 
     Settings = NoiseSettings
     image_latent_dim = 100   # the default z length on images (InfoGAN's is 62)
+    image_lr_decay_share = 0.0  # on images, the last share of the run over which the lr decays
 
     def __init__(self, settings, data, device='cpu'):
         for name, value in self.data_defaults(data).items():
@@ -82,16 +89,24 @@ class NoiseRecipe(Recipe):
 
     def plan(self, steps):
         """Before the first step of a new run of ``steps`` steps: an unset --lr-decay-steps becomes
-        the whole run on 2-D points, and 0 (a constant lr) on images."""
+        the whole run on 2-D points, and the last ``image_lr_decay_share`` of it on images; an unset
+        --lr-decay-start, the step that makes the decay end with the run."""
         s = self.settings
         if s.lr_decay_steps is None:
-            s.lr_decay_steps = steps if self.data.kind == 'points' else 0
+            share = 1.0 if self.data.kind == 'points' else self.image_lr_decay_share
+            s.lr_decay_steps = int(round(share * steps))
             if s.lr_decay_steps:
                 self._add_lr_decay()
+        if s.lr_decay_start is None:  # (0 when there is no decay: the run's length does not matter)
+            s.lr_decay_start = max(0, steps - s.lr_decay_steps) if s.lr_decay_steps else 0
 
     def _add_lr_decay(self):
-        steps = self.settings.lr_decay_steps
-        fall = lambda step: max(0.0, 1.0 - step / steps)  # noqa: E731
+        s = self.settings  # read when the schedule moves: plan() may set lr_decay_start after this
+
+        def fall(step):
+            start = s.lr_decay_start or 0
+            return min(1.0, max(0.0, 1.0 - (step - start) / s.lr_decay_steps))
+
         for name, opt in self.optimizers.items():
             self.extras[f'lr_decay_{name}'] = optim.lr_scheduler.LambdaLR(opt, fall)
 

@@ -1,15 +1,16 @@
 """The model zoo: plain nn.Modules with explicit constructor arguments and no optimizer inside.
 
     mlp.py          MLPGenerator, MLPDiscriminator (maxout units)        for 2-D points
-    conv.py         ConvGenerator, ConvDiscriminator, ACGANDiscriminator,
-                    InfoGANDiscriminator                                 DCGAN-style, for 28² images
+    conv.py         ConvGenerator, ConvDiscriminator, ProjectionDiscriminator,
+                    ACGANDiscriminator, InfoGANDiscriminator             DCGAN-style, for 28² images
     translation.py  ResnetGenerator, PatchDiscriminator, UNetGenerator   CycleGAN and Pix2Pix
 
 ``init_normal`` is the initialization DCGAN, CycleGAN and Pix2Pix all publish: every conv and
 linear weight from N(0, 0.02²), biases 0, and batch-norm scales from N(1, 0.02²).
 """
 from ... import nn
-from .conv import ACGANDiscriminator, ConvDiscriminator, ConvGenerator, InfoGANDiscriminator  # noqa: F401
+from .conv import (ACGANDiscriminator, ConvDiscriminator, ConvGenerator, InfoGANDiscriminator,  # noqa: F401
+                   ProjectionDiscriminator)
 from .mlp import Maxout, MLPDiscriminator, MLPGenerator  # noqa: F401
 from .translation import PatchDiscriminator, ResnetGenerator, UNetGenerator  # noqa: F401
 

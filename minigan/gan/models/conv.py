@@ -18,6 +18,14 @@ gradient penalty is defined per sample); spectral normalization is applied by th
 Conditioning, as in the course: the generator gets the one-hot label joined to z; the cGAN
 discriminator gets it as K constant feature maps, map k all ones for label k, joined to the image's
 channels -- so every first-layer filter sees the label at every position.
+ProjectionDiscriminator conditions D by projection instead (Miyato & Koyama 2018):
+
+    D(x, y) = w·φ(x) + b + e_y·φ(x)        φ(x): the trunk's features, e_y: a learned vector per class
+
+The optimal D's logit is log p(x, y)/q(x, y) (data over model) = log p(x)/q(x) + log p(y|x)/q(y|x);
+when both class posteriors are softmaxes of linear functions of φ(x), the second term is
+e_y·φ(x) up to a term free of y. So the label enters once, at the end, as an inner product with
+the features, instead of as maps that the first layer must learn to use.
 """
 from ... import creation, nn
 from ...errors import ArgumentError
@@ -108,6 +116,23 @@ class ConvDiscriminator(nn.Module):
             maps = one_hot(labels, self.n_classes, x.dtype).reshape(n, self.n_classes, 1, 1)
             x = cat([x, maps.expand(n, self.n_classes, h, w)], 1)
         return self.head(self.trunk(x)).reshape(x.shape[0])
+
+
+class ProjectionDiscriminator(nn.Module):
+    """x (N, channels, S, S) and labels (N,) → logits (N,) = w·φ(x) + b + e_y·φ(x)."""
+
+    def __init__(self, channels=1, img_size=28, width=64, n_classes=10):
+        super().__init__()
+        self.n_classes = n_classes
+        self.trunk = ConvTrunk(channels, img_size, width)
+        self.head = nn.Linear(self.trunk.features, 1)
+        # e_y as a bias-free linear map of the one-hot label, so init_normal draws it N(0, 0.02²)
+        self.embed = nn.Linear(n_classes, self.trunk.features, bias=False)
+
+    def forward(self, x, labels):
+        h = self.trunk(x)
+        e = self.embed(one_hot(labels, self.n_classes, x.dtype))
+        return (self.head(h) + (e * h).sum(1, keepdim=True)).reshape(x.shape[0])
 
 
 class ACGANDiscriminator(nn.Module):
