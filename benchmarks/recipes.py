@@ -108,7 +108,7 @@ def build_infogan(device, quick, seed=0, **changes):
         G = copy_weights(recipe.G, twins.ConvGenerator(recipe.settings.latent_dim + s.n_categories + s.n_continuous,
                                                        1, 28, width, s.hidden).to(device))
         D = copy_weights(recipe.D, twins.InfoGANDiscriminator(1, 28, width, s.n_categories, s.n_continuous,
-                                                              s.hidden).to(device))
+                                                              s.hidden, s.d_hidden_batch_norm).to(device))
         q = list(D.q.parameters()) if s.q_with == 'G' else []
         d = [p for p in D.parameters() if all(p is not other for other in q)]
         nets = (G, D, side.adam(list(G.parameters()) + q, s.lr, s.betas), side.adam(d, s.d_lr, s.betas))

@@ -4,7 +4,8 @@ Who learns from the information term L_I decides whether the categorical code co
 digit, and the first losses alone do not show it: L_I's gradient reaches the second step's
 losses only through the parameters the first step moved. So both sides take several steps from
 the same weights, noise and codes, and every parameter -- G's, D's trunk and heads, Q's head --
-must end where PyTorch's does, with Q learning with G (the default) or with D (the paper's code).
+must end where PyTorch's does, with Q learning with G (the default) or with D (the paper's code),
+with and without batch norm on D's fully connected layer.
 """
 import numpy as np
 import pytest
@@ -19,9 +20,9 @@ STEPS = 4
 RTOL, ATOL = 1e-4, 2e-5
 
 
-@pytest.mark.parametrize('q_with', ['G', 'D'])
-def test_the_infogan_step_moves_every_part_as_pytorch_does(q_with):
-    built = build_infogan('cpu', quick=True, q_with=q_with)
+@pytest.mark.parametrize('q_with, d_hidden_batch_norm', [('G', True), ('D', False)])
+def test_the_infogan_step_moves_every_part_as_pytorch_does(q_with, d_hidden_batch_norm):
+    built = build_infogan('cpu', quick=True, q_with=q_with, d_hidden_batch_norm=d_hidden_batch_norm)
     (mine, nets), (theirs, twin) = built['minigan'], built['torch']
     for step in range(STEPS):
         np.testing.assert_allclose(mine(), theirs(), rtol=RTOL, atol=ATOL, err_msg=f"losses, step {step}")

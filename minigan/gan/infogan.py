@@ -11,12 +11,13 @@ and the continuous ones its slant and width.
     D step:    loss_D = BCE_D(D(x), D(x̃))                       (trains D's trunk and real/fake head)
     G/Q step:  loss_G = −E[log D(x̃)]        − L_I(x̃)              (trains G and Q's head)
 
-with x̃ = G(z, c). Who learns from L_I matters. Here, as the widely used PyTorch ports do, Q's head
-learns with G (``--q-with G``) on top of a trunk that only the real/fake loss shapes: Q can then
-read only what D's features see, so G must draw the code visibly. The paper's code subtracted
-L_I from D's loss too, training the shared trunk to read the code (``--q-with D``): on our 4,500
-digits, with the 1,024-unit layers, G then drew one digit for every input by step 125 (code
-accuracy 10.5%, chance), and without them the code stayed unrelated to the digit (16-17%).
+with x̃ = G(z, c). Two choices decide whether the code comes to mean the digit. Q's head learns
+with G (``--q-with G``, as the widely used PyTorch ports do) on a trunk that only the real/fake
+loss shapes, so Q reads what D's features see; the paper's code also subtracted L_I from D's
+loss, training the shared trunk to read the code (``--q-with D``). And D's 1,024-unit layer
+keeps the paper's batch norm. On the 4,500 digits (seed 0, 250 steps of 64): both, code accuracy
+56.6%; Q with G but no batch norm, G drew one digit for every input (10%); Q with D and no batch
+norm, the same by step 125 (10.5%); Q with D and batch norm, D stayed at chance.
 
 The paper's MNIST settings: Adam, lr 2e-4 for D, 1e-3 for G, β1 = 0.5; a fully connected layer
 of 1,024 units before G's transposed convolutions and after D's convolutions.
@@ -45,6 +46,7 @@ class InfoGANSettings(NoiseSettings, AdamSettings):
     lambda_cont: float = option(0.1, "weight of the continuous codes' information term")
     hidden: int = option(1024, "units of the fully connected layer before G's convolutions and after "
                                "D's (the paper's MNIST networks)")
+    d_hidden_batch_norm: bool = option(True, "batch norm on D's fully connected layer, as the paper's")
     q_with: str = option('G', "which loss trains Q's head: G (G's loss, at G's lr; D's trunk learns "
                               "from the real/fake loss only) or D (D's loss, at D's lr, with the "
                               "shared trunk, as the paper's code)", choices=('G', 'D'))
@@ -62,7 +64,8 @@ class InfoGAN(NoiseRecipe):
         width = s.width or 64
         codes = s.n_categories + s.n_continuous
         G = init_normal(ConvGenerator(s.latent_dim + codes, c, size, width, hidden=s.hidden))
-        D = init_normal(InfoGANDiscriminator(c, size, width, s.n_categories, s.n_continuous, s.hidden))
+        D = init_normal(InfoGANDiscriminator(c, size, width, s.n_categories, s.n_continuous, s.hidden,
+                                             s.d_hidden_batch_norm))
         q = list(D.q.parameters()) if s.q_with == 'G' else []
         d = [p for p in D.parameters() if all(p is not other for other in q)]
         return Parts({'G': G, 'D': D}, {'G': self.adam(list(G.parameters()) + q, s.lr, s.betas),
