@@ -44,8 +44,8 @@ class FixedDraws(InfoGAN):
         return self.draws['category'], self.draws['continuous']
 
 
-def infogan_settings(quick):
-    return InfoGANSettings(batch_size=4, width=8, hidden=32) if quick else InfoGANSettings()
+def infogan_settings(quick, **changes):
+    return InfoGANSettings(batch_size=4, width=8, hidden=32, **changes) if quick else InfoGANSettings(**changes)
 
 
 def cyclegan_settings(quick):
@@ -68,26 +68,31 @@ def infogan_torch_step(side, s, nets, batch):
     fake = G(torch.cat([z, F.one_hot(category, s.n_categories).to(z.dtype), continuous], 1))
     real_logit = D(real)[0]
     fake_logit, q_cat, q_cont = D(fake.detach())
-    loss_d = side.bce(real_logit, ones) + side.bce(fake_logit, zeros) - information(q_cat, q_cont)
+    loss_d = side.bce(real_logit, ones) + side.bce(fake_logit, zeros)
+    if s.q_with == 'D':  # the paper's code: the trunk and Q learn L_I with D
+        loss_d = loss_d - information(q_cat, q_cont)
     opt_d.zero_grad()
     loss_d.backward()
     opt_d.step()
-    D.requires_grad_(False)
+    frozen = [D.trunk, D.head] if s.q_with == 'G' else [D]  # Q's head learns with G
+    for part in frozen:
+        part.requires_grad_(False)
     fake_logit, q_cat, q_cont = D(fake)
     info_g = information(q_cat, q_cont)
     loss_g = side.bce(fake_logit, ones) - info_g
     opt_g.zero_grad()
     loss_g.backward()
-    D.requires_grad_(True)
+    for part in frozen:
+        part.requires_grad_(True)
     opt_g.step()
     return loss_d.item(), loss_g.item(), info_g.item()
 
 
-def build_infogan(device, quick, seed=0):
-    """{'minigan': (step, nets), 'torch': ...}, as dcgan.build."""
+def build_infogan(device, quick, seed=0, **changes):
+    """{'minigan': (step, nets), 'torch': ...}, as dcgan.build; ``changes`` override settings."""
     from . import twins
     mg.manual_seed(seed)
-    s, rng = infogan_settings(quick), np.random.default_rng(seed)
+    s, rng = infogan_settings(quick, **changes), np.random.default_rng(seed)
     recipe = FixedDraws(s, DIGITS, device)
     n = s.batch_size
     arrays = dict(real=real_images(n), z=rng.standard_normal((n, recipe.settings.latent_dim)).astype(np.float32),
@@ -103,8 +108,10 @@ def build_infogan(device, quick, seed=0):
         G = copy_weights(recipe.G, twins.ConvGenerator(recipe.settings.latent_dim + s.n_categories + s.n_continuous,
                                                        1, 28, width, s.hidden).to(device))
         D = copy_weights(recipe.D, twins.InfoGANDiscriminator(1, 28, width, s.n_categories, s.n_continuous,
-                                                              s.hidden).to(device))
-        nets = (G, D, side.adam(G.parameters(), s.lr, s.betas), side.adam(D.parameters(), s.d_lr, s.betas))
+                                                              s.hidden, s.d_hidden_batch_norm).to(device))
+        q = list(D.q.parameters()) if s.q_with == 'G' else []
+        d = [p for p in D.parameters() if all(p is not other for other in q)]
+        nets = (G, D, side.adam(list(G.parameters()) + q, s.lr, s.betas), side.adam(d, s.d_lr, s.betas))
         batch = [side.tensor(arrays[k]) for k in ('real', 'z', 'category', 'continuous')]
         built['torch'] = (lambda: infogan_torch_step(side, s, nets, batch)), nets
     return built

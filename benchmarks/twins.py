@@ -28,14 +28,15 @@ class ConvGenerator(nn.Module):
 
 
 class ConvTrunk(nn.Module):
-    def __init__(self, in_channels, img_size, width, batch_norm=True, hidden=0):
+    def __init__(self, in_channels, img_size, width, batch_norm=True, hidden=0, hidden_batch_norm=False):
         super().__init__()
         flat = 2 * width * (img_size // 4) ** 2
         layers = [nn.Conv2d(in_channels, width, 4, 2, 1), nn.LeakyReLU(0.2),
                   nn.Conv2d(width, 2 * width, 4, 2, 1, bias=not batch_norm),
                   *([nn.BatchNorm2d(2 * width)] if batch_norm else []), nn.LeakyReLU(0.2), nn.Flatten()]
         if hidden:
-            layers += [nn.Linear(flat, hidden), nn.LeakyReLU(0.2)]  # no batch norm: see ConvTrunk
+            norm = [nn.BatchNorm1d(hidden)] if hidden_batch_norm else []
+            layers += [nn.Linear(flat, hidden, bias=not norm), *norm, nn.LeakyReLU(0.2)]
         self.features = hidden or flat
         self.net = nn.Sequential(*layers)
 
@@ -46,10 +47,10 @@ class ConvTrunk(nn.Module):
 class InfoGANDiscriminator(nn.Module):
     """minigan.gan.models.InfoGANDiscriminator: (logits (N,), Q's category logits, Q's code means)."""
 
-    def __init__(self, channels, img_size, width, n_categories, n_continuous, hidden=0):
+    def __init__(self, channels, img_size, width, n_categories, n_continuous, hidden=0, hidden_batch_norm=False):
         super().__init__()
         self.n_categories = n_categories
-        self.trunk = ConvTrunk(channels, img_size, width, hidden=hidden)
+        self.trunk = ConvTrunk(channels, img_size, width, hidden=hidden, hidden_batch_norm=hidden_batch_norm)
         self.head = nn.Linear(self.trunk.features, 1)
         self.q = nn.Sequential(nn.Linear(self.trunk.features, 128, bias=False), nn.BatchNorm1d(128),
                                nn.LeakyReLU(0.2), nn.Linear(128, n_categories + n_continuous))

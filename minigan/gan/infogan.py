@@ -8,11 +8,19 @@ the codes mean something -- without labels, the categorical code tends to pick t
 and the continuous ones its slant and width.
 
     L_I(x̃) = λ_cat·L_I,cat + λ_cont·L_I,cont      (λ_cat = 1; λ_cont = 0.1: smaller, as the paper)
-    D/Q step:  loss_D = BCE_D(D(x), D(x̃))  − L_I(x̃ detached)     (trains D and Q)
-    G step:    loss_G = −E[log D(x̃)]        − L_I(x̃)              (trains G)
+    D step:    loss_D = BCE_D(D(x), D(x̃))                       (trains D's trunk and real/fake head)
+    G/Q step:  loss_G = −E[log D(x̃)]        − L_I(x̃)              (trains G and Q's head)
 
-with x̃ = G(z, c). The paper's MNIST settings: Adam, lr 2e-4 for D, 1e-3 for G, β1 = 0.5; a fully
-connected layer of 1,024 units before G's transposed convolutions and after D's convolutions.
+with x̃ = G(z, c). Two choices decide whether the code comes to mean the digit. Q's head learns
+with G (``--q-with G``, as the widely used PyTorch ports do) on a trunk that only the real/fake
+loss shapes, so Q reads what D's features see; the paper's code also subtracted L_I from D's
+loss, training the shared trunk to read the code (``--q-with D``). And D's 1,024-unit layer
+keeps the paper's batch norm. On the 4,500 digits (seed 0, 250 steps of 64): both, code accuracy
+56.6%; Q with G but no batch norm, G drew one digit for every input (10%); Q with D and no batch
+norm, the same by step 125 (10.5%); Q with D and batch norm, D stayed at chance.
+
+The paper's MNIST settings: Adam, lr 2e-4 for D, 1e-3 for G, β1 = 0.5; a fully connected layer
+of 1,024 units before G's transposed convolutions and after D's convolutions.
 """
 import math
 from dataclasses import dataclass
@@ -31,13 +39,17 @@ from .unconditional import AdamSettings
 @dataclass
 class InfoGANSettings(NoiseSettings, AdamSettings):
     lr: float = option(1e-3, "G's learning rate")
-    lr_d: float = option(2e-4, "D's (and Q's) learning rate")
+    lr_d: float = option(2e-4, "D's learning rate")
     n_categories: int = option(10, "values of the categorical code", low=1)
     n_continuous: int = option(2, "continuous codes, each U(-1, 1)")
     lambda_cat: float = option(1.0, "weight of the categorical code's information term")
     lambda_cont: float = option(0.1, "weight of the continuous codes' information term")
     hidden: int = option(1024, "units of the fully connected layer before G's convolutions and after "
                                "D's (the paper's MNIST networks)")
+    d_hidden_batch_norm: bool = option(True, "batch norm on D's fully connected layer, as the paper's")
+    q_with: str = option('G', "which loss trains Q's head: G (G's loss, at G's lr; D's trunk learns "
+                              "from the real/fake loss only) or D (D's loss, at D's lr, with the "
+                              "shared trunk, as the paper's code)", choices=('G', 'D'))
 
 
 class InfoGAN(NoiseRecipe):
@@ -45,6 +57,7 @@ class InfoGAN(NoiseRecipe):
     about = "InfoGAN: a 10-way categorical and 2 continuous codes, readable by a Q head on D"
     Settings = InfoGANSettings
     kinds = ('labelled',)  # images of digits; it never reads their labels
+    default_epochs = 25  # 1,750 steps of 64: the code still sharpens after 5 (57% there; README)
     image_latent_dim = 62
 
     def build(self):
@@ -52,9 +65,12 @@ class InfoGAN(NoiseRecipe):
         width = s.width or 64
         codes = s.n_categories + s.n_continuous
         G = init_normal(ConvGenerator(s.latent_dim + codes, c, size, width, hidden=s.hidden))
-        D = init_normal(InfoGANDiscriminator(c, size, width, s.n_categories, s.n_continuous, s.hidden))
-        return Parts({'G': G, 'D': D}, {'G': self.adam(G.parameters(), s.lr, s.betas),
-                                        'D': self.adam(D.parameters(), s.d_lr, s.betas)})
+        D = init_normal(InfoGANDiscriminator(c, size, width, s.n_categories, s.n_continuous, s.hidden,
+                                             s.d_hidden_batch_norm))
+        q = list(D.q.parameters()) if s.q_with == 'G' else []
+        d = [p for p in D.parameters() if all(p is not other for other in q)]
+        return Parts({'G': G, 'D': D}, {'G': self.adam(list(G.parameters()) + q, s.lr, s.betas),
+                                        'D': self.adam(d, s.d_lr, s.betas)})
 
     def information(self, q_cat, q_cont, category, continuous):
         """λ_cat·L_I,cat + λ_cont·L_I,cont; the prior of the U(−1, 1) codes has entropy log 2 each."""
@@ -79,12 +95,13 @@ class InfoGAN(NoiseRecipe):
         fake = self.G(self.generator_input(self.noise(real.shape[0]), category, continuous))
         real_logit, _, _ = self.D(real)
         fake_logit, q_cat, q_cont = self.D(fake.detach())
-        info_d = self.information(q_cat, q_cont, category, continuous)
-        loss_d = losses.bce_discriminator_loss(real_logit, fake_logit) - info_d
+        loss_d = losses.bce_discriminator_loss(real_logit, fake_logit)
+        if self.settings.q_with == 'D':
+            loss_d = loss_d - self.information(q_cat, q_cont, category, continuous)
         self.optimizers['D'].zero_grad()
         loss_d.backward()
         self.optimizers['D'].step()
-        with self.frozen(self.D):
+        with self.frozen(self.D.trunk), self.frozen(self.D.head):
             fake_logit, q_cat, q_cont = self.D(fake)
             info_g = self.information(q_cat, q_cont, category, continuous)
             loss_g = losses.bce_generator_loss(fake_logit) - info_g

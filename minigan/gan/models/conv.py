@@ -74,16 +74,11 @@ class ConvGenerator(nn.Module):
 
 class ConvTrunk(nn.Module):
     """x (N, in_channels, S, S) → features (N, 2·width·(S/4)²), or (N, hidden) when ``hidden`` > 0
-    adds a fully connected layer (with a bias, LeakyReLU) on top, as InfoGAN's MNIST D has (1,024).
-
-    That layer has no batch norm, unlike the paper's. D sees a batch of real and a batch of fake
-    images separately, and batch norm over a fully connected layer gives every feature the same
-    mean over either batch, so the logit's batch mean cannot tell them apart (a conv layer's
-    batch norm keeps the spatial patterns). With it, D stayed at chance: BCE 1.39 = 2 ln 2 after
-    70 steps, and G drew the same grey noise for every input.
+    adds a fully connected layer on top (LeakyReLU; batch norm if ``hidden_batch_norm``, else a
+    bias), as InfoGAN's MNIST D has (1,024 units, batch norm).
     """
 
-    def __init__(self, in_channels=1, img_size=28, width=64, batch_norm=True, hidden=0):
+    def __init__(self, in_channels=1, img_size=28, width=64, batch_norm=True, hidden=0, hidden_batch_norm=False):
         super().__init__()
         _check_size('ConvTrunk', img_size)
         flat = 2 * width * (img_size // 4) ** 2
@@ -91,7 +86,8 @@ class ConvTrunk(nn.Module):
                   nn.Conv2d(width, 2 * width, 4, 2, 1, bias=not batch_norm),
                   *([nn.BatchNorm2d(2 * width)] if batch_norm else []), nn.LeakyReLU(0.2), nn.Flatten()]
         if hidden:
-            layers += [nn.Linear(flat, hidden), nn.LeakyReLU(0.2)]
+            norm = [nn.BatchNorm1d(hidden)] if hidden_batch_norm else []
+            layers += [nn.Linear(flat, hidden, bias=not norm), *norm, nn.LeakyReLU(0.2)]
         self.features = hidden or flat
         self.net = nn.Sequential(*layers)
 
@@ -157,10 +153,11 @@ class InfoGANDiscriminator(nn.Module):
     the paper's MNIST network); Q adds one layer of 128 units (Chen et al. 2016).
     """
 
-    def __init__(self, channels=1, img_size=28, width=64, n_categories=10, n_continuous=2, hidden=0):
+    def __init__(self, channels=1, img_size=28, width=64, n_categories=10, n_continuous=2, hidden=0,
+                 hidden_batch_norm=False):
         super().__init__()
         self.n_categories = n_categories
-        self.trunk = ConvTrunk(channels, img_size, width, hidden=hidden)
+        self.trunk = ConvTrunk(channels, img_size, width, hidden=hidden, hidden_batch_norm=hidden_batch_norm)
         self.head = nn.Linear(self.trunk.features, 1)
         self.q = nn.Sequential(nn.Linear(self.trunk.features, 128, bias=False), nn.BatchNorm1d(128),
                                nn.LeakyReLU(0.2), nn.Linear(128, n_categories + n_continuous))
