@@ -177,6 +177,40 @@ def test_conv_transpose2d_matches_torch(device, case, seed):
                  random_arrays(seed, xs, ws, (cout,)), device=device)
 
 
+# stride 1 and fewer input than output channels: conv_transpose2d gathers (im2col) instead of
+# scattering (col2im); the last rows take the scattering route, for contrast
+GATHER_CASES = [  # (N, Cin, H, W), (Cin, Cout/G, kh, kw), kwargs, gathers
+    ((1, 1, 6, 5), (1, 4, 3, 3), dict(padding=1), True),              # a 1-channel conv's input grad
+    ((2, 2, 4, 4), (2, 3, 3, 2), dict(padding=(2, 1)), True),         # pad = k - 1: no zero rows
+    ((2, 2, 3, 4), (2, 8, 2, 3), dict(dilation=2, output_padding=1, groups=2), True),
+    ((1, 1, 4, 4), (1, 3, 4, 4), dict(padding=1, bias=True), True),   # even kernel
+    ((1, 3, 4, 4), (3, 3, 3, 3), dict(padding=1), False),             # as many channels out as in
+    ((1, 1, 6, 6), (1, 4, 3, 3), dict(padding=3), False),             # pad > k - 1: no gather window
+]
+
+
+@pytest.mark.parametrize('xs, ws, kwargs, gathers', GATHER_CASES)
+def test_stride_one_transpose_gathers_when_cheaper_and_matches_torch(device, monkeypatch, xs, ws, kwargs,
+                                                                     gathers):
+    torch = pytest.importorskip('torch')
+    from minigan.ops import conv
+    kwargs = dict(kwargs)
+    cout = ws[1] * kwargs.get('groups', 1)
+    arrays = random_arrays(7, xs, ws) + ([random_arrays(8, (cout,))[0]] if kwargs.pop('bias', False) else [])
+    routes = []
+    gather = conv._transpose_by_gathering
+    monkeypatch.setattr(conv, '_transpose_by_gathering', lambda *a: routes.append(1) or gather(*a))
+    check_parity(torch, lambda *t: F.conv_transpose2d(*t, **kwargs),
+                 lambda *t: torch.nn.functional.conv_transpose2d(*t, **kwargs), arrays, device=device)
+    assert bool(routes) == gathers
+    two = lambda name, default: conv.pair(kwargs.get(name, default), name, 'test', minimum=0)  # noqa: E731
+    expected = direct_conv_transpose2d(*arrays[:2], arrays[2] if len(arrays) == 3 else None, (1, 1),
+                                       two('padding', 0), two('output_padding', 0), kwargs.get('groups', 1),
+                                       two('dilation', 1))
+    got = F.conv_transpose2d(*(mg.tensor(a) for a in arrays), **kwargs).numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
+
+
 def test_two_layer_net_third_order_matches_torch(device):
     """d^3: the backward of the backward of the backward, on a net where every path exists."""
     torch = pytest.importorskip('torch')

@@ -110,10 +110,14 @@ class ConvTranspose2d(Function):
     def forward(self, y, w, b=None):
         N, G = y.shape[0], self.groups
         cin, cout = w.shape[0], w.shape[1] * G
-        ys = to_chwn(y).reshape(G, cin // G, -1)
-        wt = w.reshape(G, cin // G, -1).transpose(0, 2, 1)
-        cols = _bmm(wt, ys, out=scratch('cols', (G, wt.shape[1], ys.shape[2]), y))
-        x = col2im(cols, self.win, cout, N)
+        gather = _gathering_window(self.win, cin, cout)
+        if gather is not None:
+            x = _transpose_by_gathering(to_chwn(y), w, G, gather)
+        else:
+            ys = to_chwn(y).reshape(G, cin // G, -1)
+            wt = w.reshape(G, cin // G, -1).transpose(0, 2, 1)
+            cols = _bmm(wt, ys, out=scratch('cols', (G, wt.shape[1], ys.shape[2]), y))
+            x = col2im(cols, self.win, cout, N)
         if b is not None:
             x += b.reshape(cout, 1, 1, 1)
         return nchw(x)
@@ -133,6 +137,36 @@ class ConvTranspose2d(Function):
         if len(self.inputs) == 3:
             grads += (gx.sum((0, 2, 3)) if need[2] else None,)
         return grads
+
+
+def _gathering_window(win, cin, cout):
+    """The Window of the stride-1 transposed conv as a plain convolution, when that is cheaper.
+
+    With stride 1, scattering is gathering: x[a] = sum_i w[i] y[a + p - i d] is a correlation of
+    y, zero-padded by d (k - 1) - p, with the flipped kernel. Scattering writes cout k^2 values per
+    pixel of the small y (col2im), gathering reads cin k^2 per pixel of the big x (im2col), and
+    the GEMMs scale alike; so gather when cin * |x| < cout * |y|. That is the input gradient of a
+    convolution to few channels: for CycleGAN's last layer (32 -> 1 channel, 7x7, 28^2) scattering
+    moved 1.2 M numbers, gathering moves 57 k (3 ms -> 0.2 ms). None: scatter (col2im).
+    """
+    pads = tuple(d * (k - 1) - p for k, d, p in zip(win.kernel, win.dilation, win.pad))
+    if win.stride != (1, 1) or min(pads) < 0:
+        return None
+    if cin * win.big[0] * win.big[1] >= cout * win.small[0] * win.small[1]:
+        return None
+    return Window(win.kernel, (1, 1), win.dilation, pads, win.small, win.big)
+
+
+def _transpose_by_gathering(y, w, groups, gather):
+    """conv_transpose2d of y (Cin, h, w, N) by ``w`` (Cin, Cout/G, kh, kw), stride 1, as the
+    convolution with the flipped kernel w'[o, c, i, j] = w[c, o, kh-1-i, kw-1-j] (per group)
+    over the ``gather`` window: (Cout, H, W, N)."""
+    cin, cout_g, kh, kw = w.shape
+    G, N = groups, y.shape[3]
+    flipped = w.reshape(G, cin // G, cout_g, kh, kw).transpose(0, 2, 1, 3, 4)[..., ::-1, ::-1]
+    cols = im2col(y, gather)  # (Cin k^2, H W N), in scratch
+    x = _bmm(flipped.reshape(G, cout_g, -1), cols.reshape(G, -1, cols.shape[-1]))
+    return x.reshape((G * cout_g,) + gather.small + (N,))
 
 
 class Relayout(Function):
