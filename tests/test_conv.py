@@ -251,6 +251,16 @@ def test_edge_padded_conv_errors_name_the_padding():
         padded_conv2d(mg.randn(1, 1, 3, 5), mg.randn(1, 1, 3, 3), padding=3, padding_mode='reflect')
 
 
+@pytest.mark.parametrize('long_product', [1, 10 ** 9], ids=['dW-transposed', 'dW-direct'])
+def test_weight_gradient_in_either_orientation_matches_torch(device, monkeypatch, long_product):
+    torch = pytest.importorskip('torch')
+    from minigan.ops import conv
+    monkeypatch.setattr(conv, 'LONG_PRODUCT', long_product)
+    check_parity(torch, lambda x, w: F.conv2d(x, w, stride=2, padding=1, groups=2),
+                 lambda x, w: torch.nn.functional.conv2d(x, w, stride=2, padding=1, groups=2),
+                 random_arrays(12, (2, 4, 5, 5), (6, 2, 3, 3)), device=device)
+
+
 def test_two_layer_net_third_order_matches_torch(device):
     """d^3: the backward of the backward of the backward, on a net where every path exists."""
     torch = pytest.importorskip('torch')
