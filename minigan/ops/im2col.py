@@ -5,7 +5,9 @@ looks at the big-image pixels
 
     (oh * sh + i * dh - pt,  ow * sw + j * dw - pl)     for kernel offsets i < kh, j < kw
 
-(stride s, dilation d, top/left padding pt/pl; positions outside the image read the padding).
+(stride s, dilation d, top/left padding pt/pl; positions outside the image read the padding:
+zeros, or -- the window's ``mode`` 'reflect' / 'replicate' -- the image's own edges (edges.py),
+which col2im then folds back onto the pixels they were copied from).
 conv2d and the pools go big -> small; conv_transpose2d goes small -> big.
 
 Layout: every kernel here takes and returns (C, H, W, N) arrays -- channels outermost, batch
