@@ -27,6 +27,7 @@ import numpy as np
 import minigan as mg
 import minigan.functional as mF
 from minigan import backend
+from minigan.ops.conv import padded_conv2d
 
 from . import dcgan, timing
 from .sides import Side, synchronizer, torch, torch_on
@@ -125,7 +126,9 @@ def kernel(c, F, params, stats):
         return lambda x: x @ params[0]
     if op.startswith('conv'):
         conv, p = getattr(F, op), c['reflect']
-        if p:  # what nn.Conv2d(..., padding_mode='reflect') does, in both libraries
+        if p and F is mF:  # what nn.Conv2d(..., padding_mode='reflect') does in each library:
+            return lambda x: padded_conv2d(x, *params, padding=p, padding_mode='reflect', **kw)
+        if p:              # minigan pads inside the convolution, torch pads first
             return lambda x: conv(F.pad(x, [p] * 4, mode='reflect'), *params, **kw)
         return lambda x: conv(x, *params, **kw)
     if op == 'batch_norm':

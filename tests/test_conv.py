@@ -177,6 +177,90 @@ def test_conv_transpose2d_matches_torch(device, case, seed):
                  random_arrays(seed, xs, ws, (cout,)), device=device)
 
 
+# stride 1 and fewer input than output channels: conv_transpose2d gathers (im2col) instead of
+# scattering (col2im); the last rows take the scattering route, for contrast
+GATHER_CASES = [  # (N, Cin, H, W), (Cin, Cout/G, kh, kw), kwargs, gathers
+    ((1, 1, 6, 5), (1, 4, 3, 3), dict(padding=1), True),              # a 1-channel conv's input grad
+    ((2, 2, 4, 4), (2, 3, 3, 2), dict(padding=(2, 1)), True),         # pad = k - 1: no zero rows
+    ((2, 2, 3, 4), (2, 8, 2, 3), dict(dilation=2, output_padding=1, groups=2), True),
+    ((1, 1, 4, 4), (1, 3, 4, 4), dict(padding=1, bias=True), True),   # even kernel
+    ((1, 3, 4, 4), (3, 3, 3, 3), dict(padding=1), False),             # as many channels out as in
+    ((1, 1, 6, 6), (1, 4, 3, 3), dict(padding=3), False),             # pad > k - 1: no gather window
+]
+
+
+@pytest.mark.parametrize('xs, ws, kwargs, gathers', GATHER_CASES)
+def test_stride_one_transpose_gathers_when_cheaper_and_matches_torch(device, monkeypatch, xs, ws, kwargs,
+                                                                     gathers):
+    torch = pytest.importorskip('torch')
+    from minigan.ops import conv
+    kwargs = dict(kwargs)
+    cout = ws[1] * kwargs.get('groups', 1)
+    arrays = random_arrays(7, xs, ws) + ([random_arrays(8, (cout,))[0]] if kwargs.pop('bias', False) else [])
+    routes = []
+    gather = conv._transpose_by_gathering
+    monkeypatch.setattr(conv, '_transpose_by_gathering', lambda *a: routes.append(1) or gather(*a))
+    check_parity(torch, lambda *t: F.conv_transpose2d(*t, **kwargs),
+                 lambda *t: torch.nn.functional.conv_transpose2d(*t, **kwargs), arrays, device=device)
+    assert bool(routes) == gathers
+    two = lambda name, default: conv.pair(kwargs.get(name, default), name, 'test', minimum=0)  # noqa: E731
+    expected = direct_conv_transpose2d(*arrays[:2], arrays[2] if len(arrays) == 3 else None, (1, 1),
+                                       two('padding', 0), two('output_padding', 0), kwargs.get('groups', 1),
+                                       two('dilation', 1))
+    got = F.conv_transpose2d(*(mg.tensor(a) for a in arrays), **kwargs).numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
+
+
+EDGE_CASES = [  # (N, C, H, W), (O, C/G, kh, kw), kwargs: stride, padding, dilation, groups
+    ((1, 2, 4, 5), (3, 2, 3, 3), dict(padding=1)),                   # a residual block's conv
+    ((2, 2, 5, 4), (2, 2, 3, 2), dict(padding=(2, 1))),              # pads up to the side - 1
+    ((2, 2, 6, 7), (4, 1, 3, 3), dict(stride=2, padding=1, groups=2)),
+    ((1, 1, 7, 6), (2, 1, 2, 2), dict(stride=3, padding=2)),          # the windows stop short of the image
+    ((1, 2, 5, 5), (1, 2, 3, 3), dict(padding=2, dilation=2)),
+    ((1, 1, 5, 4), (2, 1, 4, 3), dict(padding='same')),               # the odd pixel bottom/right
+    ((2, 3, 6, 5), (1, 3, 3, 3), dict(padding=(1, 2))),              # to 1 channel: the input gradient
+]                                                                      # gathers, then folds the edges
+
+
+@pytest.mark.parametrize('mode', ['reflect', 'replicate'])
+@pytest.mark.parametrize('xs, ws, kwargs', EDGE_CASES)
+def test_edge_padded_conv_matches_torchs_pad_then_conv(device, mode, xs, ws, kwargs):
+    """padded_conv2d (nn.Conv2d's padding_mode) pads inside the column gather and folds the edges
+    back in the backward: torch's F.pad + conv2d, to the second order, any layout of the input."""
+    torch = pytest.importorskip('torch')
+    from minigan.ops.conv import padded_conv2d
+    conv = torch.nn.Conv2d(xs[1], ws[0], ws[2:], bias=True, padding_mode=mode, **kwargs).double()
+    arrays = random_arrays(11, xs, ws, (ws[0],))
+    check_parity(torch, lambda x, w, b: padded_conv2d(x, w, b, padding_mode=mode, **kwargs),
+                 lambda x, w, b: conv._conv_forward(x, w, b), arrays, device=device,
+                 layout=lambda a: a.transpose(0, 2, 3, 1).copy().transpose(0, 3, 1, 2))  # (N, H, W, C) storage
+
+
+def test_edge_padded_conv_to_one_channel_gathers_its_input_gradient(monkeypatch):
+    from minigan.ops import conv
+    routes = []
+    gather = conv._transpose_by_gathering
+    monkeypatch.setattr(conv, '_transpose_by_gathering', lambda *a: routes.append(1) or gather(*a))
+    test_edge_padded_conv_matches_torchs_pad_then_conv('cpu', 'reflect', *EDGE_CASES[-1])
+    assert routes
+
+
+def test_edge_padded_conv_errors_name_the_padding():
+    from minigan.ops.conv import padded_conv2d
+    with pytest.raises(mg.errors.ShapeError, match=r'conv2d: reflect padding .*\(3, 3, 3, 3\) must be less'):
+        padded_conv2d(mg.randn(1, 1, 3, 5), mg.randn(1, 1, 3, 3), padding=3, padding_mode='reflect')
+
+
+@pytest.mark.parametrize('long_product', [1, 10 ** 9], ids=['dW-transposed', 'dW-direct'])
+def test_weight_gradient_in_either_orientation_matches_torch(device, monkeypatch, long_product):
+    torch = pytest.importorskip('torch')
+    from minigan.ops import conv
+    monkeypatch.setattr(conv, 'LONG_PRODUCT', long_product)
+    check_parity(torch, lambda x, w: F.conv2d(x, w, stride=2, padding=1, groups=2),
+                 lambda x, w: torch.nn.functional.conv2d(x, w, stride=2, padding=1, groups=2),
+                 random_arrays(12, (2, 4, 5, 5), (6, 2, 3, 3)), device=device)
+
+
 def test_two_layer_net_third_order_matches_torch(device):
     """d^3: the backward of the backward of the backward, on a net where every path exists."""
     torch = pytest.importorskip('torch')

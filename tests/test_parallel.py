@@ -28,6 +28,23 @@ def test_small_arrays_and_device_arrays_run_once_whole(monkeypatch, device):
     assert parallel.by_rows(lambda rows: rows, a) == [...]
 
 
+def test_blocks_and_sums_of_a_small_array_run_the_kernel_once_on_the_arrays_as_given(device):
+    x = mg.randn(2, 3, 4, 5, device=device, dtype=mg.float64).array.transpose(0, 1, 3, 2)  # not C-contiguous
+    per_channel = mg.randn(3, 1, 1, device=device, dtype=mg.float64).array  # fewer dims: broadcasts as given
+    calls = []
+
+    def kernel(a, c, nothing):
+        calls.append((a is x, c is per_channel, nothing))
+        return a * c
+    (product,) = parallel.blocks(kernel, x, x, per_channel, None)
+    assert calls == [(True, True, None)]
+    np.testing.assert_array_equal(mg.Tensor(product).numpy(), mg.Tensor(x * per_channel).numpy())
+    total = parallel.sums(lambda dims, a, c: (a * c).sum(axis=dims, keepdims=True), x, (3, 0), x, per_channel)
+    assert total.shape == (1, 3, 5, 1) and total.flags['C_CONTIGUOUS']
+    np.testing.assert_allclose(mg.Tensor(total).numpy(),
+                               mg.Tensor(x * per_channel).numpy().sum(axis=(0, 3), keepdims=True), rtol=1e-12, atol=1e-12)
+
+
 def test_an_error_in_a_block_is_raised(monkeypatch):
     monkeypatch.setattr(parallel, 'BLOCK', 10)
 

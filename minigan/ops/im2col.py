@@ -5,7 +5,9 @@ looks at the big-image pixels
 
     (oh * sh + i * dh - pt,  ow * sw + j * dw - pl)     for kernel offsets i < kh, j < kw
 
-(stride s, dilation d, top/left padding pt/pl; positions outside the image read the padding).
+(stride s, dilation d, top/left padding pt/pl; positions outside the image read the padding:
+zeros, or -- the window's ``mode`` 'reflect' / 'replicate' -- the image's own edges (edges.py),
+which col2im then folds back onto the pixels they were copied from).
 conv2d and the pools go big -> small; conv_transpose2d goes small -> big.
 
 Layout: every kernel here takes and returns (C, H, W, N) arrays -- channels outermost, batch
@@ -32,10 +34,12 @@ from collections import namedtuple
 
 from .. import backend
 from . import parallel
+from .edges import add_edges, fill_edges
 
 
-class Window(namedtuple('Window', 'kernel stride dilation pad big small')):
-    """All (h, w) pairs: kernel size, stride, dilation, top/left padding, big and small sizes.
+class Window(namedtuple('Window', 'kernel stride dilation pad big small mode', defaults=('zeros',))):
+    """All (h, w) pairs: kernel size, stride, dilation, top/left padding, big and small sizes;
+    and what the padding holds: 'zeros', or the image's edges ('reflect', 'replicate': edges.py).
 
     Bottom/right padding is implied: the windows reach down to row ``span[0] - 1`` of the padded
     image; rows of the image beyond that are never read (as when the stride does not divide).
@@ -135,7 +139,7 @@ def col2im(cols, win, C, N):
             else:
                 view[:, r, c] += part[:, r, c]
         if not direct:
-            _crop_into(x[lo:hi], padded, win)
+            (_crop_into if win.mode == 'zeros' else _fold_into)(x[lo:hi], padded, win)
     parallel.per_core(accumulate, C, cols)
     return x
 
@@ -164,6 +168,50 @@ def _crop_into(out, padded, win):
     out[:, :h, :w] = padded[:, pt:pt + h, pl:pl + w]
     out[:, h:] = 0
     out[:, :h, w:] = 0
+
+
+def _edge_widths(win):
+    """(top, bottom, left, right) edge padding of a padded image cut to the span: the bottom and
+    right are what the windows read beyond the image (the rest of torch's padding is never read)."""
+    (H, W), (pt, pl), (hs, ws) = win.big, win.pad, win.span
+    return pt, max(0, hs - pt - H), pl, max(0, ws - pl - W)
+
+
+def _edge_pad_to_span(x, win):
+    """(C, H, W, N) with its edges copied out as ``win.mode`` says (edges.py), cut to the span; in
+    scratch, as pad_to_span's zero padding."""
+    top, bottom, left, right = _edge_widths(win)
+    (C, H, W, N) = x.shape
+    out = scratch('pad', (C, top + H + bottom, left + W + right, N), x)  # dies inside the caller's forward
+    out[:, top:top + H, left:left + W] = x
+    fill_edges(out[:, top:top + H], 2, left, right, win.mode)
+    fill_edges(out, 1, top, bottom, win.mode)
+    return out[:, :win.span[0], :win.span[1]]
+
+
+def _fold_into(out, padded, win):
+    """The adjoint of _edge_pad_to_span: out (C, H, W, N) = the padded (C, hs, ws, N) array with
+    its edges added back onto the pixels they were copied from (in place, in ``padded``)."""
+    top, bottom, left, right = _edge_widths(win)
+    (H, W), (hs, ws) = win.big, win.span
+    full = (top + H + bottom, left + W + right)
+    if (hs, ws) != full:  # windows that stop short of the image: the rows they never read get 0
+        xp = backend.xp_of(padded)
+        grown = xp.zeros(padded.shape[:1] + full + padded.shape[3:], dtype=padded.dtype)
+        grown[:, :hs, :ws] = padded
+        padded = grown
+    middle = padded[:, :, left:left + W]
+    add_edges(middle, padded, 2, left, right, win.mode)
+    add_edges(middle[:, top:top + H], middle, 1, top, bottom, win.mode)
+    out[...] = middle[:, top:top + H]
+
+
+def fold_edges(padded, win):
+    """The adjoint of padding with ``win``'s edges: a (C, hs, ws, N) array of the span's size ->
+    a new (C, H, W, N) (``padded`` is used up: the edges are added inside it)."""
+    out = backend.xp_of(padded).empty(padded.shape[:1] + win.big + padded.shape[3:], dtype=padded.dtype)
+    _fold_into(out, padded, win)
+    return out
 
 
 def to_chwn(a):
@@ -203,7 +251,10 @@ def scratch(slot, shape, like):
 _scratch = threading.local()
 # ----------------------------------------------------------------------------- padding, window sums
 def pad_to_span(x, win, fill=0.0):
-    """(C, H, W, N) padded with ``fill`` (or cut) to exactly the rows/columns the windows read."""
+    """(C, H, W, N) padded with ``fill`` (or with its edges, when ``win.mode`` says so) or cut to
+    exactly the rows/columns the windows read."""
+    if win.mode != 'zeros':
+        return _edge_pad_to_span(x, win)
     (H, W), (pt, pl), (hs, ws) = x.shape[1:3], win.pad, win.span
     if pt == 0 and pl == 0 and H >= hs and W >= ws:
         return x[:, :hs, :ws]

@@ -1,29 +1,20 @@
 """F.pad: constant, reflect and replicate padding, with torch's arguments and rules.
 
-Along one axis of length n, with lo entries added before and hi after:
-
-    reflect     x[lo] .. x[1] | x[0] .. x[n-1] | x[n-2] .. x[n-1-hi]    (mirror, edge not repeated; lo, hi < n)
-    replicate   x[0] (lo times) | x[0] .. x[n-1] | x[n-1] (hi times)
-
-Both only copy entries, so they are linear: the backward (the adjoint) adds the gradient of
-every copy back onto the entry it was copied from, and the adjoint's backward is the padding
-again -- exact at every order. Padding several dims is one 1-D padding per dim. Constant
-padding is ``shape.constant_pad``.
+Reflect and replicate padding (the raw kernels and their rule: edges.py) only copy entries, so
+they are linear: the backward (the adjoint) adds the gradient of every copy back onto the entry
+it was copied from, and the adjoint's backward is the padding again -- exact at every order.
+Padding several dims is one 1-D padding per dim. Constant padding is ``shape.constant_pad``.
 """
 from .. import backend
 from ..checks import describe
 from ..errors import ArgumentError, ArgumentTypeError, ShapeError
 from ..function import Function
 from ..tensor import Tensor
+from .edges import EDGE_MODES, edge_fold, edge_pad
 from .links import link, link_gradient
 from .shape import constant_pad
 
-MODES = ('constant', 'reflect', 'replicate')
-
-
-def _along(axis, index):
-    """An index tuple that applies ``index`` (a slice) to ``axis`` and keeps the other dims."""
-    return (slice(None),) * axis + (index,)
+MODES = ('constant',) + EDGE_MODES
 
 
 class AxisPad(Function):
@@ -33,18 +24,7 @@ class AxisPad(Function):
         self.mode, self.axis, self.lo, self.hi = mode, axis, lo, hi
 
     def forward(self, x):
-        xp, axis, lo, hi = backend.xp_of(x), self.axis, self.lo, self.hi
-        n = x.shape[axis]
-        if self.mode == 'reflect':
-            left = xp.flip(x[_along(axis, slice(1, lo + 1))], axis)
-            right = xp.flip(x[_along(axis, slice(n - 1 - hi, n - 1))], axis)
-        else:
-            edge = list(x.shape)
-            edge[axis] = lo
-            left = xp.broadcast_to(x[_along(axis, slice(0, 1))], tuple(edge))
-            edge[axis] = hi
-            right = xp.broadcast_to(x[_along(axis, slice(n - 1, n))], tuple(edge))
-        return xp.concatenate([left, x, right], axis=axis)
+        return edge_pad(x, self.axis, self.lo, self.hi, self.mode)
 
     def backward(self, gy):
         # linked to x with derivative 0, as torch's reflection/replication_pad backward(grad, self)
@@ -58,17 +38,7 @@ class AxisPadAdjoint(Function):
         self.mode, self.axis, self.lo, self.hi = mode, axis, lo, hi
 
     def forward(self, g):
-        xp, axis, lo, hi = backend.xp_of(g), self.axis, self.lo, self.hi
-        n = g.shape[axis] - lo - hi
-        gx = g[_along(axis, slice(lo, lo + n))].copy()
-        before, after = g[_along(axis, slice(0, lo))], g[_along(axis, slice(lo + n, lo + n + hi))]
-        if self.mode == 'reflect':
-            gx[_along(axis, slice(1, lo + 1))] += xp.flip(before, axis)
-            gx[_along(axis, slice(n - 1 - hi, n - 1))] += xp.flip(after, axis)
-        else:
-            gx[_along(axis, slice(0, 1))] += before.sum(axis=axis, keepdims=True)
-            gx[_along(axis, slice(n - 1, n))] += after.sum(axis=axis, keepdims=True)
-        return gx
+        return edge_fold(g, self.axis, self.lo, self.hi, self.mode)
 
     def backward(self, ggx):
         return AxisPad(self.mode, self.axis, self.lo, self.hi)(ggx)

@@ -14,7 +14,7 @@ from ... import functional as F
 from .. import init
 from ...checks import count
 from ...errors import ArgumentError, ShapeError
-from ...ops.conv import pair
+from ...ops.conv import pair, padded_conv2d
 from ..module import Module
 from ..parameter import Parameter
 
@@ -82,8 +82,9 @@ class _ConvNd(Module):
 
 
 class Conv2d(_ConvNd):
-    """2-D convolution over (N, C_in, H, W). padding_mode 'reflect' or 'replicate' pads with F.pad
-    first and convolves with no padding (CycleGAN's generator pads by reflection)."""
+    """2-D convolution over (N, C_in, H, W). padding_mode 'reflect' or 'replicate' pads with the
+    input's edges (CycleGAN's generator pads by reflection), inside the convolution's own gather
+    (ops/conv.py, padded_conv2d): the same numbers as F.pad and then a convolution without padding."""
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  groups=1, bias=True, padding_mode='zeros', device=None, dtype=None):
@@ -92,8 +93,8 @@ class Conv2d(_ConvNd):
 
     def forward(self, input):
         if self.padding_mode != 'zeros':
-            padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
-            return F.conv2d(padded, self.weight, self.bias, self.stride, (0, 0), self.dilation, self.groups)
+            return padded_conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                                 self.groups, self.padding_mode)
         padding = self.padding
         if padding == 'same':  # the odd pixel of an even kernel goes right/bottom: pad explicitly
             left, right, top, bottom = self._reversed_padding_repeated_twice
