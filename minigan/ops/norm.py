@@ -18,7 +18,7 @@ from .. import backend
 from ..checks import count, number
 from ..errors import ArgumentError, DTypeError, ShapeError
 from ..function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, is_grad_enabled
 from . import parallel
 from .links import link, link_gradient
 from .moments import Centered, Combine, InvStd, Moments, SumProduct, combine, normalize, raw_sum
@@ -77,7 +77,9 @@ class NormAffine(Function):
         sum_gc = SumProduct(dims, sum_gc)(gy, centered)
         sum_gxhat = sum_gc * s                            # sum gy x̂
         gx = None
-        if need_x:
+        if done and not is_grad_enabled():  # nothing records this backward: no node for gx
+            gx = Tensor(gx_value)
+        elif need_x:
             # laid out as x (through c): that is what the node before this one wants back
             gx = Combine(gx_value)(centered, gy, *_coefficients(s, weight, sum_g, sum_gxhat, n))
         gw = reshape(sum_to(sum_gxhat, weight.shape), (-1,)) if need_w else None
