@@ -147,3 +147,19 @@ def test_sums_over_dims_add_or_stack_the_slabs(dims, layout, monkeypatch):
     total = parallel.sums(kernel, a, dims, a, b)
     np.testing.assert_allclose(total, (a * b).sum(axis=dims, keepdims=True), rtol=1e-12)
     assert total.flags['C_CONTIGUOUS']
+
+
+def test_many_runs_every_task_over_every_element_once(monkeypatch):
+    monkeypatch.setattr(parallel, 'BLOCK', 16)  # pieces of 4 elements: every array is cut
+    arrays = [conv_layout(data(10, SHAPE)), data(11, (7, 5)), data(12, (3,)), np.array(2.0)]
+    seen = [np.zeros_like(a) for a in arrays]  # zeros_like keeps the layout
+    pieces = []
+
+    def kernel(a, seen, nothing):
+        assert nothing is None
+        pieces.append(a.size)
+        seen += a
+    parallel.many([(kernel, a, a, s, None) for a, s in zip(arrays, seen)])
+    for a, s in zip(arrays, seen):
+        np.testing.assert_array_equal(s, a)
+    assert len(pieces) > len(arrays) and max(pieces) < SHAPE[0] * SHAPE[1] * SHAPE[2] * SHAPE[3]

@@ -38,7 +38,7 @@ def _keep_shape(shape, dims):
     return tuple(1 if i in dims else n for i, n in enumerate(shape))
 
 
-def _raw_sum(dims, a, b=None):
+def raw_sum(dims, a, b=None):
     """sum_D a (or sum_D a·b) in keepdim shape, in one einsum pass (no a·b temporary)."""
     xp = backend.xp_of(a)
     src, dst = _einsum_spec(a.ndim, dims)
@@ -48,21 +48,23 @@ def _raw_sum(dims, a, b=None):
 
 def _blocked_sum(a, dims, b=None):
     """sum_D a, or sum_D a·b, in keepdim shape (b laid out as a, ideally)."""
-    return parallel.sums(_raw_sum, a, dims, *((a,) if b is None else (a, b)))
+    return parallel.sums(raw_sum, a, dims, *((a,) if b is None else (a, b)))
 
 
 class SumProduct(Function):
     """sum_D a, or sum_D a·b for two tensors of one shape; keepdim shape.
 
     One einsum pass instead of a product and a sum: the reductions of normalization's backward.
-    d/da sum_D a·b = b (broadcast), d/db = a.
+    d/da sum_D a·b = b (broadcast), d/db = a. ``value``: the sum, when a fused kernel computed
+    it already (norm.py).
     """
 
-    def __init__(self, dims):
-        self.dims = dims
+    def __init__(self, dims, value=None):
+        self.dims, self.value = dims, value
 
     def forward(self, a, b=None):
-        return _blocked_sum(a, self.dims, b)
+        value, self.value = self.value, None
+        return _blocked_sum(a, self.dims, b) if value is None else value
 
     def backward(self, g):
         shape = self.inputs[0].shape
@@ -84,18 +86,18 @@ class Combine(Function):
     The last step of the fused backward, as one blocked pass writing one array (composed from
     Mul and Add it would write four), laid out as u and run in u's memory order (v may come in
     another layout). d/du = p, d/dv = q, and p, q, r get their products summed back to their
-    shapes, as for any broadcast.
+    shapes, as for any broadcast. ``value``: the result, when a fused kernel computed it already.
     """
 
-    def forward(self, u, v, p, q, r):
-        xp = backend.xp_of(u)
-        out = xp.empty_like(u)
+    def __init__(self, value=None):
+        self.value = value
 
-        def kernel(u, v, p, q, r, out):
-            xp.multiply(u, p, out=out)
-            out += v * q
-            out += r
-        parallel.blocks(kernel, u, u, v, p, q, r, out)
+    def forward(self, u, v, p, q, r):
+        if self.value is not None:
+            out, self.value = self.value, None
+            return out
+        out = backend.xp_of(u).empty_like(u)
+        parallel.blocks(combine, u, u, v, p, q, r, out)
         return out
 
     def backward(self, g):
@@ -105,6 +107,13 @@ class Combine(Function):
                 sum_to(g * u, p.shape) if need[2] else None,
                 sum_to(g * v, q.shape) if need[3] else None,
                 sum_to(g, r.shape) if need[4] else None)
+
+
+def combine(u, v, p, q, r, out):
+    """out = u·p + v·q + r on raw arrays (one block of them): Combine's kernel."""
+    backend.xp_of(u).multiply(u, p, out=out)
+    out += v * q
+    out += r
 
 
 # ----------------------------------------------------------------------------- x - μ, x̂, 1/σ as nodes
@@ -128,7 +137,7 @@ class Moments:
 
         def center(dims_in_order, x, mean, c):  # two passes (center, then square) -- no
             xp.subtract(x, mean, out=c)          # cancellation when |μ| >> σ -- but the squares
-            return _raw_sum(dims_in_order, c, c)  # are summed while the slab is in cache
+            return raw_sum(dims_in_order, c, c)  # are summed while the slab is in cache
         self.var = parallel.sums(center, x, dims, x, self.mean, centered) / self.count
         self.inv_std = 1.0 / xp.sqrt(self.var + eps)
         if keep_centered:
@@ -136,6 +145,14 @@ class Moments:
         else:
             parallel.blocks(lambda c, s: xp.multiply(c, s, out=c), x, centered, self.inv_std)
             self.centered, self._xhat = None, centered
+
+    @classmethod
+    def given(cls, dims, count, mean, var, inv_std, centered):
+        """The Moments a fused kernel computed (norm.py), x - μ kept."""
+        m = cls.__new__(cls)
+        m.dims, m.count, m.mean, m.var, m.inv_std = dims, count, mean, var, inv_std
+        m.centered, m._xhat = centered, None
+        return m
 
     @property
     def xhat(self):

@@ -18,10 +18,10 @@ from .. import backend
 from ..checks import count, number
 from ..errors import ArgumentError, DTypeError, ShapeError
 from ..function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, is_grad_enabled
 from . import parallel
 from .links import link, link_gradient
-from .moments import Centered, Combine, InvStd, Moments, SumProduct, normalize
+from .moments import Centered, Combine, InvStd, Moments, SumProduct, combine, normalize, raw_sum
 from .shape import reshape, sum_to
 from .util import require_tensor
 
@@ -33,28 +33,36 @@ class NormAffine(Function):
     The batch norm (and instance norm) kernel in one node. Everything is written with
     c = x - μ (x̂ is never materialized) and per-channel coefficients. With k = γ/σ:
 
-        forward   y = c k + β                                        (1 pass after the moments)
-        backward  gβ = S_g = sum gy,   gγ = S_x̂ = sum gy x̂ = (sum gy c) / σ   (2 einsum passes)
+        forward   y = c k + β
+        backward  gβ = S_g = sum gy,   gγ = S_x̂ = sum gy x̂ = (sum gy c) / σ
                   gx = k (gy - mean_D gy - x̂ mean_D(gy x̂))          (γ is constant over D)
-                     = c (-k S_x̂ / (n σ)) + gy k - k S_g / n         (1 pass: Combine)
+                     = c (-k S_x̂ / (n σ)) + gy k - k S_g / n         (``Combine``)
 
     c and 1/σ in the backward are Centered / InvStd nodes of x, and the rest are engine ops, so
     the backward differentiates again.
+
+    Speed: each direction is one pass over memory. A block of x that holds whole groups (a
+    convolution's output, stored (C, H, W, N), cut into blocks of channels) has all it needs for
+    its own μ and σ, so one kernel takes it from x to y while it sits in cache (``_forward_in_
+    groups``), and the backward's two sums and gx likewise (``_backward_in_groups``): the graph
+    is the same, its nodes get their values from the kernel. On one core (conv layout, float32,
+    CPU time of two runs) the backward took 0.75-0.77 ms for (64, 128, 7, 7) and 0.88-1.05 ms
+    for (64, 64, 14, 14), against 0.88-0.90 and 1.29-1.34 pass by pass; the forward 0.65 (the
+    same) and 0.80-0.82 against 0.95. In another layout (an (N, C, H, W) array cuts every
+    channel into a block per image) it goes pass by pass.
     """
 
     def __init__(self, dims, eps):
         self.dims, self.eps = dims, eps
 
     def forward(self, x, weight, bias):
-        xp, m = backend.xp_of(x), Moments(x, self.dims, self.eps, keep_centered=True)
         shape = _channel_shape(x.ndim, x.shape[1])
-        y = xp.empty_like(x)  # x's layout, as every array of the moments
-
-        def kernel(c, k, b, y):
-            xp.multiply(c, k, out=y)
-            y += b
-        parallel.blocks(kernel, x, m.centered, m.inv_std * weight.reshape(shape), bias.reshape(shape), y)
-        self.m = m
+        weight, bias = weight.reshape(shape), bias.reshape(shape)
+        y = backend.xp_of(x).empty_like(x)  # x's layout, as every array of the moments
+        self.m = _forward_in_groups(x, weight, bias, y, self.dims, self.eps)
+        if self.m is None:
+            self.m = Moments(x, self.dims, self.eps, keep_centered=True)
+            parallel.blocks(_affine_kernel, x, self.m.centered, self.m.inv_std * weight, bias, y)
         return y
 
     def backward(self, gy):
@@ -62,20 +70,71 @@ class NormAffine(Function):
         gy = link(gy, x, weight)  # as torch's batch_norm_backward(gy, x, weight): gβ requires grad too
         dims, n = self.dims, self.m.count
         need_x, need_w, need_b = self.needs_input_grad
-        channel = _channel_shape(x.ndim, x.shape[1])
         centered, s = Centered(self.m)(x), InvStd(self.m)(x)
-        sum_g = SumProduct(dims)(gy)                      # keepdim over D
-        sum_gc = SumProduct(dims)(gy, centered)
+        weight = reshape(weight, _channel_shape(x.ndim, x.shape[1]))
+        done = need_x and _backward_in_groups(gy.array, centered.array, s.array, weight.array, dims, n)
+        gx_value, sum_g, sum_gc = done or (None, None, None)
+        sum_g = SumProduct(dims, sum_g)(gy)               # keepdim over D
+        sum_gc = SumProduct(dims, sum_gc)(gy, centered)
         sum_gxhat = sum_gc * s                            # sum gy x̂
         gx = None
-        if need_x:
-            k = s * reshape(weight, channel)
-            k_n = k * (-1.0 / n)
+        if done and not is_grad_enabled():  # nothing records this backward: no node for gx
+            gx = Tensor(gx_value)
+        elif need_x:
             # laid out as x (through c): that is what the node before this one wants back
-            gx = Combine()(centered, gy, k_n * s * sum_gxhat, k, k_n * sum_g)
-        gw = reshape(sum_to(sum_gxhat, channel), weight.shape) if need_w else None
-        gb = reshape(sum_to(sum_g, channel), bias.shape) if need_b else None
+            gx = Combine(gx_value)(centered, gy, *_coefficients(s, weight, sum_g, sum_gxhat, n))
+        gw = reshape(sum_to(sum_gxhat, weight.shape), (-1,)) if need_w else None
+        gb = reshape(sum_to(sum_g, weight.shape), (-1,)) if need_b else None
         return gx, gw, gb
+
+
+def _coefficients(s, weight, sum_g, sum_gxhat, n):
+    """(p, q, r) of gx = c p + gy q + r, from 1/σ, γ and the sums (keepdim shapes): Tensors in
+    the graph, or raw arrays in the fused kernel -- the same formula either way."""
+    k = s * weight
+    k_n = k * (-1.0 / n)
+    return k_n * s * sum_gxhat, k, k_n * sum_g
+
+
+def _affine_kernel(c, k, b, y):
+    """y = c k + b, on one block."""
+    backend.xp_of(c).multiply(c, k, out=y)
+    y += b
+
+
+def _forward_in_groups(x, weight, bias, y, dims, eps):
+    """NormAffine's forward in one pass over the blocks of x: each block's μ, σ, c = x - μ and
+    y = c γ/σ + β, while the block is in cache. Returns the Moments (y is written), or None,
+    running nothing, when x's layout cuts groups apart (parallel.whole_groups)."""
+    xp = backend.xp_of(x)
+    count = 1
+    for d in dims:
+        count *= x.shape[d]
+    centered = xp.empty_like(x)
+
+    def kernel(dims_here, x, weight, bias, c, y):
+        mean = raw_sum(dims_here, x) / count
+        xp.subtract(x, mean, out=c)        # two passes over the block (center, then square):
+        var = raw_sum(dims_here, c, c) / count  # no cancellation when |μ| >> σ
+        inv_std = 1.0 / xp.sqrt(var + eps)
+        _affine_kernel(c, inv_std * weight, bias, y)
+        return mean, var, inv_std
+    stats = parallel.whole_groups(kernel, x, dims, x, weight, bias, centered, y)
+    return None if stats is None else Moments.given(dims, count, *stats, centered=centered)
+
+
+def _backward_in_groups(gy, centered, inv_std, weight, dims, n):
+    """NormAffine's gx and its two sums in one pass over the blocks of gy and c = x - μ (raw
+    arrays): (gx, sum_D gy, sum_D gy c), or None when c's layout cuts groups apart."""
+    xp = backend.xp_of(centered)
+    gx = xp.empty_like(centered)  # laid out as x
+
+    def kernel(dims_here, gy, c, s, weight, out):
+        sum_g, sum_gc = raw_sum(dims_here, gy), raw_sum(dims_here, gy, c)
+        combine(c, gy, *_coefficients(s, weight, sum_g, sum_gc * s, n), out)
+        return sum_g, sum_gc
+    sums = parallel.whole_groups(kernel, centered, dims, gy, centered, inv_std, weight, gx)
+    return None if sums is None else (gx, *sums)
 
 
 def _channel_shape(ndim, channels):

@@ -3,8 +3,8 @@
 A NumPy ufunc runs on one core, and one core cannot draw all the memory bandwidth a memory-bound
 op (relu, leaky_relu) needs: two cores move ~1.8x the bytes per second. NumPy releases the GIL
 inside its loops, so a kernel cut into blocks of rows and handed to a small thread pool runs on
-all cores at once -- as PyTorch's CPU kernels do. Blocks of ~a megabyte also keep each block's
-temporaries in cache, so a chain of ops on one block streams memory once.
+all cores at once -- as PyTorch's CPU kernels do. Blocks of a quarter megabyte also keep each
+block's operands and temporaries in cache, so a chain of ops on one block streams memory once.
 
 Memory order. A convolution returns an (N, C, H, W) *view* of (C, H, W, N) storage (ops/conv.py):
 dim 0 is the innermost axis in memory, so blocks of dim 0 are strided gathers whose inner loops
@@ -23,7 +23,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .. import backend
 
-BLOCK = 1 << 18    # elements per block (1 MB of float32): several blocks per core, each in cache
+# Elements per block (256 KB of float32). A kernel makes several passes over its block (leaky_relu:
+# compare, scale, max), and its 3-4 operands of one block stay in the core's L2 (2 MB) between
+# them: on one core, leaky_relu fwd+bwd on (64, 64, 14, 14) took 1.60 ms as one slab, 1.11 ms in
+# blocks of 64k (relu 1.16 -> 0.86, batch_norm 2.85 -> 2.66). So even a kernel that runs on
+# one core runs block by block.
+BLOCK = 1 << 16
+THREADS_FROM = 8   # blocks (512k elements): smaller arrays run on this thread alone
+# Blocks shared out between threads are this many times bigger: every block costs some Python
+# under the GIL, and on a busy 2-core machine leaky_relu fwd+bwd at (64, 64, 14, 14) took 1.88 ms
+# in 14 blocks of 64k, 1.29 ms in 4 of 256k.
+THREAD_BLOCK = 4
 # A broadcast operand whose inner run (the elements it stays constant over, contiguous in memory)
 # is shorter than this is copied out over that run first (``_widen``): per-channel values
 # against (N, C, 7, 7) run 49 elements per inner loop, and NumPy's per-loop cost makes that
@@ -57,8 +67,11 @@ def _forget_pool():
 os.register_at_fork(after_in_child=_forget_pool)
 
 
-def _serial(array, size_needed):
-    return backend.device_of(array) != 'cpu' or array.size < size_needed or cores() < 2
+def _serial(array, size_needed, size=None):
+    """Run in this thread alone? On a GPU, on one core, or for fewer than ``size_needed``
+    elements (``size``, else the array's)."""
+    return (backend.device_of(array) != 'cpu' or (array.size if size is None else size) < size_needed
+            or cores() < 2)
 
 
 def _share(task, items):
@@ -88,19 +101,25 @@ def by_rows(kernel, array, axis=0):
 
     ``rows`` indexes the array: a slice for axis 0, else a tuple (:, ..., :, slice). The kernel
     reads and writes only ``a[rows]`` of the arrays it works on, so blocks never overlap; what it
-    returns (a partial sum, say) comes back in block order. On the host and for arrays of at
-    least 2 blocks the slices run in parallel; otherwise ``kernel(...)`` runs once, in this
-    thread (``a[...]`` is all of a, 0-d arrays included).
+    returns (a partial sum, say) comes back in block order. On the host, an array of more than
+    a block is cut into slices of about a block, which run in parallel from ``THREADS_FROM``
+    blocks on and one after the other in this thread below that; otherwise (on a GPU too)
+    ``kernel(...)`` runs once, in this thread (``a[...]`` is all of a, 0-d arrays included).
     """
     rows = array.shape[axis] if array.ndim else 1
-    if _serial(array, 2 * BLOCK) or rows < 2:
+    if rows < 2 or array.size <= BLOCK or backend.device_of(array) != 'cpu':
         return [kernel(...)]
-    blocks = -(-array.size // BLOCK)            # about BLOCK elements each (ceil), and a whole
-    blocks = -(-blocks // cores()) * cores()    # number per core, so that no core idles at the end
+    threaded = not _serial(array, THREADS_FROM * BLOCK)
+    if threaded:  # bigger blocks, a whole number per core (so that no core idles at the end)
+        blocks = -(-array.size // (THREAD_BLOCK * BLOCK))
+        blocks = -(-blocks // cores()) * cores()
+    else:
+        blocks = -(-array.size // BLOCK)
     step = -(-rows // min(blocks, rows))
     lead = (slice(None),) * axis
     cuts = [slice(i, i + step) for i in range(0, rows, step)]
-    return _share(kernel, cuts if axis == 0 else [lead + (c,) for c in cuts])
+    cuts = cuts if axis == 0 else [lead + (c,) for c in cuts]
+    return _share(kernel, cuts) if threaded else [kernel(c) for c in cuts]
 
 
 def per_core(work, length, array):
@@ -110,7 +129,7 @@ def per_core(work, length, array):
     work writes, and decides, as in by_rows, whether threads are worth starting.
     """
     blocks = min(cores(), length)
-    if _serial(array, BLOCK) or blocks < 2:
+    if _serial(array, 4 * BLOCK) or blocks < 2:  # threads from 256k elements, as im2col was tuned
         work(0, length)
         return
     bounds = [length * k // blocks for k in range(blocks + 1)]
@@ -151,6 +170,40 @@ def blocks(kernel, like, *arrays):
     return _in_slabs(kernel, like, *_frame(like, arrays))
 
 
+def many(tasks):
+    """Run several ``blocks`` calls as one: ``tasks`` is a list of (kernel, like, *arrays), each
+    cut into slabs as ``blocks`` cuts it, and the slabs of all of them shared out in one go.
+
+    For many middling arrays at once -- an optimizer step. A DCGAN's 18 parameters hold 680k
+    numbers together, but the biggest has 400k, under the ``THREADS_FROM`` blocks from which
+    ``blocks`` starts threads, so parameter by parameter the whole update ran on one core (Adam on
+    G and D: 1.68x PyTorch's time; 1.32x so, in one run on the busy 2-core machine). The total decides,
+    and each array is cut into pieces of about a block, so that the cores finish together (the
+    small arrays go whole, as one piece each, into the same queue).
+    """
+    if not tasks or _serial(tasks[0][1], THREADS_FROM * BLOCK, size=sum(task[1].size for task in tasks)):
+        for kernel, like, *arrays in tasks:
+            kernel(*arrays)
+        return
+    pieces = []
+    for kernel, like, *arrays in tasks:
+        if like.size < 2 * BLOCK:
+            pieces.append((kernel, arrays, None, None))
+            continue
+        order, views, cut = _frame(like, arrays)
+        rows = like.shape[order[cut]]
+        step = -(-rows // min(rows, like.size // BLOCK))
+        lead = (slice(None),) * cut
+        pieces += [(kernel, views, lead + (slice(i, i + step),), cut) for i in range(0, rows, step)]
+
+    def run(piece):
+        kernel, arrays, index, cut = piece
+        if index is None:
+            return kernel(*arrays)
+        return kernel(*(v if v is None or v.shape[cut] == 1 else v[index] for v in arrays))
+    _share(run, pieces)
+
+
 def sums(kernel, like, dims, *arrays):
     """A sum over ``dims`` computed slab by slab (as ``blocks``) and joined, in keepdim shape.
 
@@ -164,8 +217,33 @@ def sums(kernel, like, dims, *arrays):
     order, views, cut = _frame(like, arrays)
     dims_here = tuple(sorted(order.index(d) for d in dims))
     parts = _in_slabs(lambda *slabs: kernel(dims_here, *slabs), like, order, views, cut)
+    return _joined(parts, cut in dims_here, cut, order)
+
+
+def whole_groups(kernel, like, dims, *arrays):
+    """``sums`` for a kernel that needs every element of a group at once -- a normalization,
+    whose groups are the elements that share their index outside ``dims`` (batch norm: a
+    channel). Then a slab must hold whole groups: the cut axis must not be one of ``dims``.
+
+    ``kernel(dims_here, *slabs)`` returns a tuple of keepdim arrays, one value per group of its
+    slabs (a mean, a variance); each is stacked over the slabs, in the original axis order,
+    C-contiguous. Returns the list of them; or None, running nothing, when like's memory order
+    puts a summed axis outermost (the (N, C, H, W) storage of batch norm's input cuts each
+    channel into a slab per image): then the caller goes pass by pass with ``sums``.
+    """
+    order, views, cut = _frame(like, arrays)
+    dims_here = tuple(sorted(order.index(d) for d in dims))
+    if cut in dims_here:
+        return None
+    parts = _in_slabs(lambda *slabs: kernel(dims_here, *slabs), like, order, views, cut)
+    return [_joined(list(values), False, cut, order) for values in zip(*parts)]
+
+
+def _joined(parts, summed, cut, order):
+    """Keepdim arrays of the slabs (in like's memory order) as one, in the original axis order:
+    added up when the cut axis is ``summed`` over, else stacked along it."""
     xp = backend.xp_of(parts[0])
-    if len(parts) > 1 and cut not in dims_here:
+    if len(parts) > 1 and not summed:
         total = xp.concatenate(parts, axis=cut)
     else:
         total = parts[0]

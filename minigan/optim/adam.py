@@ -16,7 +16,6 @@ import math
 from .. import backend
 from ..checks import describe, number
 from ..errors import ArgumentTypeError
-from ..ops import parallel
 from .optimizer import Optimizer, check_nonnegative
 
 
@@ -66,5 +65,5 @@ class Adam(Optimizer):
             t *= step_size
             p -= t
         v_max = state['max_exp_avg_sq'].array if group['amsgrad'] else None
-        parallel.blocks(kernel, p.array, p.array, grad, state['exp_avg'].array,
-                        state['exp_avg_sq'].array, v_max)
+        return (kernel, p.array, p.array, grad, state['exp_avg'].array,
+                state['exp_avg_sq'].array, v_max)

@@ -15,6 +15,7 @@ from .. import backend
 from ..autograd import clear_grads
 from ..checks import describe, number
 from ..errors import ArgumentError, ArgumentTypeError, DTypeError, ShapeError, StateDictError
+from ..ops import parallel
 from ..tensor import Tensor, enable_grad
 
 
@@ -79,14 +80,20 @@ class Optimizer:
             if tuple(grad.shape) != tuple(p.shape) or backend.device_of(grad) != p.device:
                 raise ShapeError(f"{type(self).__name__}.step: a gradient of shape {tuple(grad.shape)} on "
                                  f"{backend.device_of(grad)} for a parameter of shape {tuple(p.shape)} on {p.device}")
+        updates = []
         for p, group in todo:
             grad = _laid_out_like(p.grad.array, p.array)
-            self._update(p, -grad if group.get('maximize') else grad, group, self.state.setdefault(p, {}))
+            updates.append(self._update(p, -grad if group.get('maximize') else grad, group,
+                                        self.state.setdefault(p, {})))
+        # all parameters' updates in one batch of slabs on every core: one by one, none of a
+        # DCGAN's parameters is big enough to be worth splitting (ops/parallel.py, ``many``)
+        parallel.many(updates)
         return loss
 
     def _update(self, p, grad, group, state):
-        """Change p.array in place from its gradient ``grad`` (a raw array), the group's
-        hyperparameters and the parameter's ``state`` dict."""
+        """The update of p.array from its gradient ``grad`` (a raw array), the group's
+        hyperparameters and the parameter's ``state`` dict, as (kernel, p.array, *arrays) for
+        ``parallel.many``: kernel(*slabs) changes a slab of p in place (arrays laid out as p)."""
         raise NotImplementedError
 
     @staticmethod

@@ -13,7 +13,6 @@ Unlike Adam there is no bias correction, and eps is added after the root, as in 
 """
 from .. import backend
 from ..checks import number
-from ..ops import parallel
 from .optimizer import Optimizer, check_nonnegative
 
 
@@ -55,6 +54,6 @@ class RMSprop(Optimizer):
                 p -= lr * buf
             else:
                 p -= lr * grad / avg
-        parallel.blocks(kernel, p.array, p.array, grad, state['square_avg'].array,
-                        state['grad_avg'].array if centered else None,
-                        state['momentum_buffer'].array if mu > 0 else None)
+        return (kernel, p.array, p.array, grad, state['square_avg'].array,
+                state['grad_avg'].array if centered else None,
+                state['momentum_buffer'].array if mu > 0 else None)

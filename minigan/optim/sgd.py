@@ -13,7 +13,6 @@ Note the first step copies g into the buffer without dampening, as torch does.
 from .. import backend
 from ..checks import number
 from ..errors import ArgumentError
-from ..ops import parallel
 from ..tensor import Tensor
 from .optimizer import Optimizer, check_nonnegative
 
@@ -48,4 +47,4 @@ class SGD(Optimizer):
                 grad = grad + mu * buf if nesterov else buf
             p -= xp.multiply(grad, lr)
         buf = state['momentum_buffer'].array if mu != 0 else None
-        parallel.blocks(kernel, p.array, p.array, grad, buf)
+        return (kernel, p.array, p.array, grad, buf)
