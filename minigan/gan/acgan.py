@@ -6,7 +6,8 @@ class logits. The class loss (losses.acgan_class_loss, a cross-entropy) is added
     D step:  loss_D = BCE_D(D(x, y), D(G(z, y'), y'))  +  CE(class(x), y)  [+  CE(class(G(z, y')), y')]
     G step:  loss_G = −E[log D(G(z, y'), y')]           +  CE(class(G(z, y')), y')
 
-y: the real labels; y' ~ uniform: the labels G is asked for. The class head has to *recognize*
+y: the real labels; y' ~ uniform: the labels G is asked for; D(x, y) is D(x) under
+``--conditioning none``. The class head has to *recognize*
 the class, and G is rewarded for images whose class is easy to recognize. DCGAN's Adam 2e-4,
 β1 = 0.5 and N(0, 0.02) init; half its width, batches of 32 (conditional.py says why).
 
@@ -15,8 +16,8 @@ Two changes from the paper, both the defaults; each flag brings the paper's back
 - ``--conditioning projection``: the real/fake logit sees the label too, by projection as cgan's
   D does: D(x, y) = w·φ(x) + b + e_y·φ(x) (models.ACGANDiscriminator). In the paper's D
   (``--conditioning none``) the real/fake head asks only "a real digit?" and the class head only
-  "which class?", so a realistic 5 that the class head happens to read as 3 passes both; G finds
-  such images, since the class head learned the class from 4,500 real digits (cross-entropy
+  "which class?", so a realistic 5 that the class head happens to read as 3 passes both; G can
+  find such images, since the class head learned the class from 4,500 real digits (cross-entropy
   0.009 at the end) and says nothing sure between them. With projection D asks "a real 3?"
   of the pair itself. 40 epochs, 2,000 samples by our digit scorer, seeds 0 and 1: 95.25% and
   94.55% of all digits read as asked without projection (76% and 77% of the threes); 99.5% and
