@@ -57,7 +57,7 @@ class Function:
 
         Written for speed (it runs ~1,700 times in a CycleGAN step): plain loops, no generators,
         one read of the grad mode; each generator expression here cost ~0.5 us a call."""
-        if not _same_kind(inputs):
+        if not same_kind(inputs):
             inputs = self._as_tensors(inputs)
         output = Tensor(self.forward(*[t.array for t in inputs]))
         if _GradMode.enabled and self.differentiable:
@@ -109,7 +109,7 @@ class Function:
 _NUMBERS = (int, float)  # Python's own numbers (bool, a subclass of int, is not one of them here)
 
 
-def _same_kind(inputs):
+def same_kind(inputs):
     """Are the inputs all Tensors whose arrays have one type (so one device) and one dtype? Then
     they pass every boundary check as they are: a Function call's usual case, ~250 per DCGAN step."""
     first = inputs[0] if inputs else None
