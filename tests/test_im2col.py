@@ -62,6 +62,10 @@ def test_im2col_and_col2im_match_direct_loops(case, seed, batch_last):
     np.testing.assert_array_equal(I.im2col(x, win), direct_cols(x, win))
     cols = rng.standard_normal(win.cols_shape(C, N))
     np.testing.assert_allclose(I.col2im(cols, win, C, N), direct_col2im(cols, win, C, N), rtol=1e-12, atol=1e-12)
+    if N == 1:  # one image: the same sum, from the columns transposed, channels-last
+        rows = np.ascontiguousarray(cols.T)
+        np.testing.assert_allclose(I.col2im_rows(rows, win, C), direct_col2im(cols, win, C, N), rtol=1e-12,
+                                   atol=1e-12)
 
 
 def test_col2im_is_the_adjoint_of_im2col_on_threads(monkeypatch):
@@ -98,3 +102,6 @@ def test_im2col_col2im_on_every_device(device):
     np.testing.assert_array_equal(backend.to_numpy(I.im2col(on(x), win)), direct_cols(x, win))
     np.testing.assert_allclose(backend.to_numpy(I.col2im(on(cols), win, 2, 3)), direct_col2im(cols, win, 2, 3),
                                rtol=1e-12, atol=1e-12)
+    one = rng.standard_normal(win.cols_shape(2, 1))
+    np.testing.assert_allclose(backend.to_numpy(I.col2im_rows(on(np.ascontiguousarray(one.T)), win, 2)),
+                               direct_col2im(one, win, 2, 1), rtol=1e-12, atol=1e-12)

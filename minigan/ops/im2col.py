@@ -124,24 +124,52 @@ def col2im(cols, win, C, N):
     cols = cols.reshape((C,) + win.kernel + win.small + (N,))
     x = xp.empty((C,) + win.big + (N,), dtype=cols.dtype)
     direct = win.pad == (0, 0) and win.span == win.big  # the padded image is the image
-    groups = [(r, c) for r in _disjoint_offsets(win, 0) for c in _disjoint_offsets(win, 1)]
-    covered = _first_group_covers(win)
 
     def accumulate(lo, hi):
         padded = x[lo:hi] if direct else scratch('pad', (hi - lo,) + win.span + (N,), cols)
-        view, part = windows(padded, win), cols[lo:hi]
-        if covered is None:
-            padded[...] = 0
-        for k, (r, c) in enumerate(groups):
-            if k == 0 and covered is not None:
-                view[:, r, c] = part[:, r, c]
-                fill_outside(padded, slice(0, covered[0]), slice(0, covered[1]), 0)
-            else:
-                view[:, r, c] += part[:, r, c]
+        _add_windows(padded, windows(padded, win), cols[lo:hi], win, lambda r, c: (slice(None), r, c))
         if not direct:
             (_crop_into if win.mode == 'zeros' else _fold_into)(x[lo:hi], padded, win)
     parallel.per_core(accumulate, C, cols)
     return x
+
+
+def col2im_rows(rows, win, C):
+    """col2im of one image whose columns come transposed: rows (OH*OW, C*kh*kw) -> a new
+    (C, H, W, 1). ``rows`` is what Y^T @ W gives, and Y^T @ W is the same product as W^T @ Y.
+
+    Why: at batch 1, col2im's windows of a (C, hs, ws, 1) image move runs of OW numbers (7 in
+    CycleGAN's residual blocks), and NumPy's per-run cost dominates. Here the image is summed
+    channels-last, (hs, ws, C): every run is C numbers long (128 there). For the input gradient
+    of a stride-1 3x3 conv, 128 channels at 7^2 (reflect), the product and the sum took 100 + 84
+    us this way, 140 + 166 us as (W^T @ Y, col2im). With stride 2 it is no faster (groups of
+    offsets, 87 against 83 us at 7^2 -> 14^2), so conv.py takes it for stride 1 only.
+    """
+    xp = backend.xp_of(rows)
+    (kh, kw), (oh, ow), (sh, sw), (dh, dw) = win.kernel, win.small, win.stride, win.dilation
+    padded = scratch('pad', win.span + (C,), rows)
+    (rs, cs, chs), shape = padded.strides, (oh, ow, C, kh, kw)
+    view = xp.lib.stride_tricks.as_strided(padded, shape, (rs * sh, cs * sw, chs, rs * dh, cs * dw))
+    _add_windows(padded[None], view, rows.reshape(shape), win, lambda r, c: (Ellipsis, r, c))
+    x = xp.empty((C,) + win.big + (1,), dtype=rows.dtype)
+    (_crop_into if win.mode == 'zeros' else _fold_into)(x, padded.transpose(2, 0, 1)[..., None], win)
+    return x
+
+
+def _add_windows(planes, view, part, win, at):
+    """view += part, one group of offsets at a time (see col2im): ``at(r, c)`` indexes the kernel
+    offsets r, c (slices) of both; ``planes`` is the padded image as (C, hs, ws, ...), which is
+    zeroed first unless the first group covers it (then it is copied in, and the rest zeroed)."""
+    groups = [(r, c) for r in _disjoint_offsets(win, 0) for c in _disjoint_offsets(win, 1)]
+    covered = _first_group_covers(win)
+    if covered is None:
+        planes[...] = 0
+    for k, (r, c) in enumerate(groups):
+        if k == 0 and covered is not None:
+            view[at(r, c)] = part[at(r, c)]
+            fill_outside(planes, slice(0, covered[0]), slice(0, covered[1]), 0)
+        else:
+            view[at(r, c)] += part[at(r, c)]
 
 
 def _disjoint_offsets(win, axis):
