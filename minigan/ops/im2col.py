@@ -28,6 +28,7 @@ The ops in conv.py / pool.py hand out (N, C, H, W) *views* of these buffers.
 Two more things make them fast: each core moves its own block of channels (parallel.per_core),
 and the column matrices live in reused scratch memory (``scratch``).
 """
+import functools
 import math
 import threading
 from collections import namedtuple
@@ -48,8 +49,7 @@ class Window(namedtuple('Window', 'kernel stride dilation pad big small mode', d
     @property
     def span(self):
         """Rows and columns of the padded image the windows touch: (OH - 1) s + (k - 1) d + 1."""
-        return tuple((o - 1) * s + (k - 1) * d + 1
-                     for o, s, k, d in zip(self.small, self.stride, self.kernel, self.dilation))
+        return _span(self)
 
     def cols_shape(self, channels, batch):
         """Shape of the column matrix of a (channels, H, W, batch) image: (C*kh*kw, OH*OW*N)."""
@@ -64,6 +64,11 @@ class Window(namedtuple('Window', 'kernel stride dilation pad big small mode', d
             for j in range(kw):
                 yield i, j, (slice(None), slice(i * dh, i * dh + (oh - 1) * sh + 1, sh),
                              slice(j * dw, j * dw + (ow - 1) * sw + 1, sw))
+
+
+@functools.lru_cache(maxsize=256)
+def _span(win):  # a window's geometry is asked for its span ~8 times per conv forward + backward
+    return tuple((o - 1) * s + (k - 1) * d + 1 for o, s, k, d in zip(win.small, win.stride, win.kernel, win.dilation))
 
 
 def out_size(size, kernel, stride, pad_lo, pad_hi, dilation, ceil_mode=False):
@@ -188,8 +193,7 @@ def _add_windows(planes, view, part, win, at):
     """view += part, one group of offsets at a time (see col2im): ``at(r, c)`` indexes the kernel
     offsets r, c (slices) of both; ``planes`` is the padded image as (C, hs, ws, ...), which is
     zeroed first unless the first group covers it (then it is copied in, and the rest zeroed)."""
-    groups = [(r, c) for r in _disjoint_offsets(win, 0) for c in _disjoint_offsets(win, 1)]
-    covered = _first_group_covers(win)
+    groups, covered = _offset_groups(win)
     if covered is None:
         planes[...] = 0
     for k, (r, c) in enumerate(groups):
@@ -198,6 +202,15 @@ def _add_windows(planes, view, part, win, at):
             fill_outside(planes, slice(0, covered[0]), slice(0, covered[1]), 0)
         else:
             view[at(r, c)] += part[at(r, c)]
+
+
+@functools.lru_cache(maxsize=256)
+def _offset_groups(win):
+    """(the groups of kernel offsets, as (row slice, column slice) pairs; _first_group_covers):
+    worked out once per window geometry -- a batch-1 step runs ~100 col2ims on a few geometries,
+    and the Python here cost ~5 us each time."""
+    groups = tuple((r, c) for r in _disjoint_offsets(win, 0) for c in _disjoint_offsets(win, 1))
+    return groups, _first_group_covers(win)
 
 
 def _disjoint_offsets(win, axis):
