@@ -94,7 +94,7 @@ def im2col(x, win, out=None):
     shape = (C, kh, kw, oh, ow, N)
     cols = scratch('cols', shape, x) if out is None else out.reshape(shape)
     if _gathers_by_index(x, win):
-        backend.xp_of(x).take(x.reshape(C, -1), _window_index(win, x), axis=1, out=cols.reshape(C, -1))
+        backend.xp_of(x).take(x.reshape(C, -1), _window_index(win), axis=1, out=cols.reshape(C, -1))
         return cols.reshape(C * kh * kw, oh * ow * N)
 
     def fill(lo, hi):  # channels lo..hi-1
@@ -109,7 +109,6 @@ def im2col(x, win, out=None):
 # 3x3 convs (128 channels, 7^2, reflect): 42 against 70 us. For rows of 28 the strided copy wins
 # (7x7 conv, 32 channels at 28^2: 330 against 1,370 us), and zero padding is cheap to build.
 SHORT_ROWS = 16
-_window_indices = {}
 
 
 def _gathers_by_index(x, win):
@@ -117,15 +116,14 @@ def _gathers_by_index(x, win):
             and backend.device_of(x) == 'cpu')
 
 
-def _window_index(win, like):
+@functools.lru_cache(maxsize=64)
+def _window_index(win):
     """For each (i, j, oh, ow), the flat pixel index (row * W + col) of the one-image padded image
     that im2col reads there: im2col itself, run once per window geometry on the pixels' indices
-    (host arrays ``like``)."""
-    if win not in _window_indices:
-        (H, W) = win.big
-        pixels = backend.xp_of(like).arange(H * W).reshape(1, H, W, 1)
-        _window_indices[win] = windows(pad_to_span(pixels, win), win).reshape(-1)  # reshape copies
-    return _window_indices[win]
+    (for host arrays: ``_gathers_by_index``)."""
+    (H, W) = win.big
+    pixels = backend.module_for('cpu').arange(H * W).reshape(1, H, W, 1)
+    return windows(pad_to_span(pixels, win), win).copy().reshape(-1)  # out of the scratch buffer
 
 
 def windows(xpad, win):
