@@ -27,6 +27,10 @@ The ops in conv.py / pool.py hand out (N, C, H, W) *views* of these buffers.
 
 Two more things make them fast: each core moves its own block of channels (parallel.per_core),
 and the column matrices live in reused scratch memory (``scratch``).
+
+One image (batch 1) has no batch run to move, so two cases go another way: an edge-padded image
+with short rows is gathered by one ``take`` through a cached index (``_window_index``), and the
+stride-1 col2im sums its windows channels-last (``col2im_rows``), where every run is C long.
 """
 import functools
 import math
