@@ -32,7 +32,7 @@ import weakref
 
 from . import backend
 from .errors import ArgumentTypeError, DTypeError, DeviceError
-from .tensor import Tensor, as_tensor_like, is_grad_enabled
+from .tensor import Tensor, _GradMode, as_tensor_like
 
 _instrument = None  # the outermost active Instrument (minigan/instrument.py), or None
 
@@ -53,18 +53,27 @@ class Function:
         return self._call(inputs)
 
     def _call(self, inputs):
-        """The call itself: boundary checks, forward, and the link into the graph."""
-        inputs = self._as_tensors(inputs)
-        y = self.forward(*(t.array for t in inputs))
-        output = Tensor(y)
-        if (self.differentiable and is_grad_enabled()
-                and any(t.requires_grad for t in inputs)):
-            self.inputs = inputs
-            self.needs_input_grad = tuple(t.requires_grad for t in inputs)
-            self.output = weakref.ref(output)
-            output.grad_fn = self
-            output.requires_grad = True
+        """The call itself: boundary checks, forward, and the link into the graph.
+
+        Written for speed (it runs ~1,700 times in a CycleGAN step): plain loops, no generators,
+        one read of the grad mode; each generator expression here cost ~0.5 us a call."""
+        if not same_kind(inputs):
+            inputs = self._as_tensors(inputs)
+        output = Tensor(self.forward(*[t.array for t in inputs]))
+        if _GradMode.enabled and self.differentiable:
+            for t in inputs:
+                if t.requires_grad:
+                    self._link(inputs, output)
+                    break
         return output
+
+    def _link(self, inputs, output):
+        """Make this node ``output``'s grad_fn, holding its inputs (and the output weakly)."""
+        self.inputs = inputs
+        self.needs_input_grad = tuple([t.requires_grad for t in inputs])
+        self.output = weakref.ref(output)
+        output.grad_fn = self
+        output.requires_grad = True
 
     def forward(self, *arrays):
         raise NotImplementedError(f"{type(self).__name__}.forward")
@@ -79,29 +88,38 @@ class Function:
 
     # ---- boundary checks
     def _as_tensors(self, inputs):
-        if _same_kind(inputs):  # the common case, checked in ~1 us instead of ~5
-            return inputs
+        """The inputs as Tensors beside the first Tensor, checked: one device, at most one floating
+        dtype (and, for arithmetic, int/bool tensors promoted to it). Python numbers beside a
+        floating tensor take its dtype and device, so ``x * 2`` needs no further check."""
         reference = next((t for t in inputs if isinstance(t, Tensor)), None)
         if reference is None:
             raise ArgumentTypeError(f"{self.name}: expected at least one Tensor argument, got "
                                     f"{', '.join(type(v).__name__ for v in inputs)}")
-        tensors = tuple(v if isinstance(v, Tensor) else as_tensor_like(v, reference, self.name) for v in inputs)
-        floats = check_compatible(self.name, tensors)
+        name = self.name
+        tensors = tuple([v if isinstance(v, Tensor) else as_tensor_like(v, reference, name) for v in inputs])
+        if backend.is_floating(reference.dtype) and all(v is reference or type(v) in _NUMBERS for v in inputs):
+            return tensors  # x * 2: the constant was made on x's device with x's dtype
+        floats = check_compatible(name, tensors)
         if self.promotes_to_float and floats:
             (dtype,) = floats
             tensors = tuple(t if t.dtype == dtype else Tensor(t.array.astype(dtype)) for t in tensors)
         return tensors
 
 
-def _same_kind(inputs):
+_NUMBERS = (int, float)  # Python's own numbers (bool, a subclass of int, is not one of them here)
+
+
+def same_kind(inputs):
     """Are the inputs all Tensors whose arrays have one type (so one device) and one dtype? Then
     they pass every boundary check as they are: a Function call's usual case, ~250 per DCGAN step."""
-    if not inputs or not isinstance(inputs[0], Tensor):
+    first = inputs[0] if inputs else None
+    if not isinstance(first, Tensor):
         return False
-    first = inputs[0].array
-    kind, dtype = type(first), first.dtype
-    return all(isinstance(t, Tensor) and type(t.array) is kind and t.array.dtype == dtype
-               for t in inputs[1:])
+    kind, dtype = type(first.array), first.array.dtype
+    for t in inputs[1:]:
+        if not (isinstance(t, Tensor) and type(t.array) is kind and t.array.dtype == dtype):
+            return False
+    return True
 
 
 def check_compatible(op, tensors):

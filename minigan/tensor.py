@@ -367,6 +367,11 @@ def as_tensor_like(value, reference, op='tensor'):
     """
     if isinstance(value, Tensor):
         return value
+    if (type(value) is float or type(value) is int) and reference.dtype.kind == 'f':
+        try:  # the common case (x * 2, 1 - x) in ~1 us, without the general path's checks (~6 us)
+            return Tensor(reference.xp.asarray(value, dtype=reference.dtype))
+        except OverflowError:  # 10 ** 400: the general path below names the op
+            pass
     if backend.is_array(value):  # a raw array is a constant: it joins the reference's float dtype
         if value.dtype.kind not in backend.NUMERIC_KINDS:
             raise DTypeError(f"{op}: cannot use an array of dtype {value.dtype}; expected numbers")

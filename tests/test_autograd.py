@@ -32,6 +32,25 @@ def test_a_tensor_used_on_several_paths_gets_the_sum_of_their_gradients():
     assert x.grad.item() == 34.0
 
 
+def test_gradients_summed_in_place_leave_the_ones_they_came_from_unchanged():
+    # a gets four gradients; three are the very tensor b's Adds hand to both their inputs
+    # (1 each), so adding the third and fourth into the running sum must not write into them
+    x = mg.tensor([1.0, -2.0], requires_grad=True)
+    a = x * 1.0
+    b = a + a + a
+    for t in (a, b):
+        t.retain_grad()
+    (b.sum() + (2.0 * a).sum()).backward()
+    np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
+    np.testing.assert_array_equal(a.grad.numpy(), [5.0, 5.0])  # d/da (3a + 2a)
+    np.testing.assert_array_equal(x.grad.numpy(), [5.0, 5.0])
+    x.grad, a = None, x * 1.0
+    (g,) = mg.autograd.grad((a * a + a * a + a * a).sum(), [x], create_graph=True)  # 6x
+    np.testing.assert_array_equal(g.numpy(), [6.0, -12.0])
+    g.sum().backward()  # the recorded sum is differentiable: d/dx sum(6x) = 6
+    np.testing.assert_array_equal(x.grad.numpy(), [6.0, 6.0])
+
+
 def test_backward_of_a_non_scalar_needs_a_gradient_of_its_shape():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     y = x * 3

@@ -62,6 +62,10 @@ def test_im2col_and_col2im_match_direct_loops(case, seed, batch_last):
     np.testing.assert_array_equal(I.im2col(x, win), direct_cols(x, win))
     cols = rng.standard_normal(win.cols_shape(C, N))
     np.testing.assert_allclose(I.col2im(cols, win, C, N), direct_col2im(cols, win, C, N), rtol=1e-12, atol=1e-12)
+    if N == 1:  # one image: the same sum, from the columns transposed, channels-last
+        rows = np.ascontiguousarray(cols.T)
+        np.testing.assert_allclose(I.col2im_rows(rows, win, C), direct_col2im(cols, win, C, N), rtol=1e-12,
+                                   atol=1e-12)
 
 
 def test_col2im_is_the_adjoint_of_im2col_on_threads(monkeypatch):
@@ -98,3 +102,23 @@ def test_im2col_col2im_on_every_device(device):
     np.testing.assert_array_equal(backend.to_numpy(I.im2col(on(x), win)), direct_cols(x, win))
     np.testing.assert_allclose(backend.to_numpy(I.col2im(on(cols), win, 2, 3)), direct_col2im(cols, win, 2, 3),
                                rtol=1e-12, atol=1e-12)
+    one = rng.standard_normal(win.cols_shape(2, 1))
+    np.testing.assert_allclose(backend.to_numpy(I.col2im_rows(on(np.ascontiguousarray(one.T)), win, 2)),
+                               direct_col2im(one, win, 2, 1), rtol=1e-12, atol=1e-12)
+
+
+def test_im2col_of_one_edge_padded_image_gathers_numpys_padded_windows():
+    """One image padded with its edges, short rows: im2col gathers by index; the columns are
+    those of NumPy's own np.pad (reflect -> 'reflect', replicate -> 'edge')."""
+    rng = np.random.default_rng(3)
+    for mode, np_mode in (('reflect', 'reflect'), ('replicate', 'edge')):
+        for win in [I.Window((3, 3), (1, 1), (1, 1), (1, 1), (5, 6), (5, 6), mode),
+                    I.Window((3, 2), (2, 1), (1, 2), (2, 1), (5, 4), (3, 3), mode)]:
+            x = rng.standard_normal((3,) + win.big + (1,))
+            assert I._gathers_by_index(x, win)
+            (pt, pl), (hs, ws) = win.pad, win.span
+            xpad = np.pad(x, ((0, 0), (pt, pt), (pl, pl), (0, 0)), mode=np_mode)[:, :hs, :ws]
+            ref = np.zeros((3, hs + 8, ws + 8, 1))
+            ref[:, :hs, :ws] = xpad
+            zero_padded = I.Window(win.kernel, win.stride, win.dilation, (0, 0), (hs + 8, ws + 8), win.small)
+            np.testing.assert_array_equal(I.im2col(x, win), direct_cols(ref, zero_padded))

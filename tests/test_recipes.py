@@ -14,6 +14,7 @@ import minigan as mg
 from minigan.gan import RECIPES, DataInfo
 from minigan.gan.evaluation import Evaluation
 from minigan.gan.history import HistoryPool
+from minigan.gan.models import ACGANDiscriminator
 from minigan.gan.noise import truncated_normal
 from minigan.utils.data import TensorDataset
 
@@ -39,6 +40,7 @@ CASES = [
     ('cgan', DIGITS, dict(width=4, conditioning='projection')),
     ('acgan', DIGITS, dict(width=4)),
     ('acgan', DIGITS, dict(width=4, fake_class_loss=True)),   # the paper's D
+    ('acgan', DIGITS, dict(width=4, conditioning='none')),   # the paper's real/fake head
     ('infogan', DIGITS, dict(width=4, hidden=16)),
     ('cyclegan', UNPAIRED, dict(width=4, n_blocks=1, pool_size=3)),
     ('pix2pix', PAIRED, dict(width=4, depth=2)),
@@ -146,6 +148,16 @@ def test_conditional_sampling_asks_for_the_labels(variant, device):
         recipe.sample_inputs(3, label=10)
     images, columns = recipe.layout(inputs, recipe.generate(inputs))
     assert columns == 2 and images.shape == (20, 1, 28, 28)  # a row per class
+
+
+def test_acgan_discriminator_takes_labels_exactly_when_it_projects_them():
+    x, labels = mg.zeros(2, 1, 28, 28), mg.tensor([3, 5])
+    plain, projected = ACGANDiscriminator(width=2), ACGANDiscriminator(width=2, projection=True)
+    assert [part.shape for part in plain(x)] == [part.shape for part in projected(x, labels)] == [(2,), (2, 10)]
+    with pytest.raises(ValueError, match="ACGANDiscriminator: labels are needed with projection=True"):
+        projected(x)
+    with pytest.raises(ValueError, match="got projection=False and labels=a tensor"):
+        plain(x, labels)
 
 
 def test_unconditional_and_translation_recipes_refuse_options_that_do_not_apply():

@@ -10,8 +10,8 @@ and batch 64, so four times the steps fit in the same time -- for 40 epochs (5,6
 4 CPU-minutes), sampling from an EMA of G (decay 0.999 from step 1,000, BigGAN's trick), with
 both learning rates falling linearly to 0 over the last half of the run. The 5 epochs of DCGAN's
 setting (350 steps of 64) left half the samples unreadable as their label; 20 epochs with a
-constant lr and G itself, 14% (cgan) and 12% (acgan); cgan.py and acgan.py say what took them
-to 99% and about 95% (README, "Digits").
+constant lr and G itself, 14% (cgan) and 12% (acgan); cgan.py and acgan.py say what took both
+to 99% (README, "Digits").
 """
 from dataclasses import dataclass
 from typing import Optional

@@ -27,7 +27,12 @@ The ops in conv.py / pool.py hand out (N, C, H, W) *views* of these buffers.
 
 Two more things make them fast: each core moves its own block of channels (parallel.per_core),
 and the column matrices live in reused scratch memory (``scratch``).
+
+One image (batch 1) has no batch run to move, so two cases go another way: an edge-padded image
+with short rows is gathered by one ``take`` through a cached index (``_window_index``), and the
+stride-1 col2im sums its windows channels-last (``col2im_rows``), where every run is C long.
 """
+import functools
 import math
 import threading
 from collections import namedtuple
@@ -48,8 +53,7 @@ class Window(namedtuple('Window', 'kernel stride dilation pad big small mode', d
     @property
     def span(self):
         """Rows and columns of the padded image the windows touch: (OH - 1) s + (k - 1) d + 1."""
-        return tuple((o - 1) * s + (k - 1) * d + 1
-                     for o, s, k, d in zip(self.small, self.stride, self.kernel, self.dilation))
+        return _span(self)
 
     def cols_shape(self, channels, batch):
         """Shape of the column matrix of a (channels, H, W, batch) image: (C*kh*kw, OH*OW*N)."""
@@ -64,6 +68,11 @@ class Window(namedtuple('Window', 'kernel stride dilation pad big small mode', d
             for j in range(kw):
                 yield i, j, (slice(None), slice(i * dh, i * dh + (oh - 1) * sh + 1, sh),
                              slice(j * dw, j * dw + (ow - 1) * sw + 1, sw))
+
+
+@functools.lru_cache(maxsize=256)
+def _span(win):  # a window's geometry is asked for its span ~8 times per conv forward + backward
+    return tuple((o - 1) * s + (k - 1) * d + 1 for o, s, k, d in zip(win.small, win.stride, win.kernel, win.dilation))
 
 
 def out_size(size, kernel, stride, pad_lo, pad_hi, dilation, ceil_mode=False):
@@ -88,11 +97,37 @@ def im2col(x, win, out=None):
     (kh, kw), (oh, ow) = win.kernel, win.small
     shape = (C, kh, kw, oh, ow, N)
     cols = scratch('cols', shape, x) if out is None else out.reshape(shape)
+    if _gathers_by_index(x, win):
+        backend.xp_of(x).take(x.reshape(C, -1), _window_index(win), axis=1, out=cols.reshape(C, -1))
+        return cols.reshape(C * kh * kw, oh * ow * N)
 
     def fill(lo, hi):  # channels lo..hi-1
         cols[lo:hi] = windows(pad_to_span(x[lo:hi], win), win)
     parallel.per_core(fill, C, cols)
     return cols.reshape(C * kh * kw, oh * ow * N)
+
+
+# One image on the host, padded with its edges, output rows shorter than this: im2col gathers by
+# index (_window_index) instead of padding and copying the windows. The copy moves runs of OW
+# numbers, and the edge padding is six small copies; one ``take`` does both. CycleGAN's residual
+# 3x3 convs (128 channels, 7^2, reflect): 42 against 70 us. For rows of 28 the strided copy wins
+# (7x7 conv, 32 channels at 28^2: 330 against 1,370 us), and zero padding is cheap to build.
+SHORT_ROWS = 16
+
+
+def _gathers_by_index(x, win):
+    return (win.mode != 'zeros' and x.shape[3] == 1 and win.small[1] < SHORT_ROWS
+            and backend.device_of(x) == 'cpu')
+
+
+@functools.lru_cache(maxsize=64)
+def _window_index(win):
+    """For each (i, j, oh, ow), the flat pixel index (row * W + col) of the one-image padded image
+    that im2col reads there: im2col itself, run once per window geometry on the pixels' indices
+    (for host arrays: ``_gathers_by_index``)."""
+    (H, W) = win.big
+    pixels = backend.module_for('cpu').arange(H * W).reshape(1, H, W, 1)
+    return windows(pad_to_span(pixels, win), win).copy().reshape(-1)  # out of the scratch buffer
 
 
 def windows(xpad, win):
@@ -124,24 +159,60 @@ def col2im(cols, win, C, N):
     cols = cols.reshape((C,) + win.kernel + win.small + (N,))
     x = xp.empty((C,) + win.big + (N,), dtype=cols.dtype)
     direct = win.pad == (0, 0) and win.span == win.big  # the padded image is the image
-    groups = [(r, c) for r in _disjoint_offsets(win, 0) for c in _disjoint_offsets(win, 1)]
-    covered = _first_group_covers(win)
 
     def accumulate(lo, hi):
         padded = x[lo:hi] if direct else scratch('pad', (hi - lo,) + win.span + (N,), cols)
-        view, part = windows(padded, win), cols[lo:hi]
-        if covered is None:
-            padded[...] = 0
-        for k, (r, c) in enumerate(groups):
-            if k == 0 and covered is not None:
-                view[:, r, c] = part[:, r, c]
-                fill_outside(padded, slice(0, covered[0]), slice(0, covered[1]), 0)
-            else:
-                view[:, r, c] += part[:, r, c]
+        _add_windows(padded, windows(padded, win), cols[lo:hi], win, lambda r, c: (slice(None), r, c))
         if not direct:
             (_crop_into if win.mode == 'zeros' else _fold_into)(x[lo:hi], padded, win)
     parallel.per_core(accumulate, C, cols)
     return x
+
+
+def col2im_rows(rows, win, C):
+    """col2im of one image whose columns come transposed: rows (OH*OW, C*kh*kw) -> a new
+    (C, H, W, 1). ``rows`` is what Y^T @ W gives, and Y^T @ W is the same product as W^T @ Y.
+
+    Why: at batch 1, col2im's windows of a (C, hs, ws, 1) image move runs of OW numbers (7 in
+    CycleGAN's residual blocks), and NumPy's per-run cost dominates. Here the image is summed
+    channels-last, (hs, ws, C): every run is C numbers long (128 there). For the input gradient
+    of a stride-1 3x3 conv, 128 channels at 7^2 (reflect), the product and the sum took 100 + 84
+    us this way, 140 + 166 us as (W^T @ Y, col2im). With stride 2 it is no faster (groups of
+    offsets, 87 against 83 us at 7^2 -> 14^2), so conv.py takes it for stride 1 only.
+    """
+    xp = backend.xp_of(rows)
+    (kh, kw), (oh, ow), (sh, sw), (dh, dw) = win.kernel, win.small, win.stride, win.dilation
+    padded = scratch('pad', win.span + (C,), rows)
+    (rs, cs, chs), shape = padded.strides, (oh, ow, C, kh, kw)
+    view = xp.lib.stride_tricks.as_strided(padded, shape, (rs * sh, cs * sw, chs, rs * dh, cs * dw))
+    _add_windows(padded[None], view, rows.reshape(shape), win, lambda r, c: (Ellipsis, r, c))
+    x = xp.empty((C,) + win.big + (1,), dtype=rows.dtype)
+    (_crop_into if win.mode == 'zeros' else _fold_into)(x, padded.transpose(2, 0, 1)[..., None], win)
+    return x
+
+
+def _add_windows(planes, view, part, win, at):
+    """view += part, one group of offsets at a time (see col2im): ``at(r, c)`` indexes the kernel
+    offsets r, c (slices) of both; ``planes`` is the padded image as (C, hs, ws, ...), which is
+    zeroed first unless the first group covers it (then it is copied in, and the rest zeroed)."""
+    groups, covered = _offset_groups(win)
+    if covered is None:
+        planes[...] = 0
+    for k, (r, c) in enumerate(groups):
+        if k == 0 and covered is not None:
+            view[at(r, c)] = part[at(r, c)]
+            fill_outside(planes, slice(0, covered[0]), slice(0, covered[1]), 0)
+        else:
+            view[at(r, c)] += part[at(r, c)]
+
+
+@functools.lru_cache(maxsize=256)
+def _offset_groups(win):
+    """(the groups of kernel offsets, as (row slice, column slice) pairs; _first_group_covers):
+    worked out once per window geometry -- a batch-1 step runs ~100 col2ims on a few geometries,
+    and the Python here cost ~5 us each time."""
+    groups = tuple((r, c) for r in _disjoint_offsets(win, 0) for c in _disjoint_offsets(win, 1))
+    return groups, _first_group_covers(win)
 
 
 def _disjoint_offsets(win, axis):

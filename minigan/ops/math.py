@@ -25,7 +25,8 @@ class _Binary(Function):
     promotes_to_float = True
 
     def forward(self, a, b):
-        check_broadcast(self.name, a.shape, b.shape)
+        if a.shape != b.shape and a.ndim and b.ndim:  # equal shapes and a 0-d side (x * 2) broadcast
+            check_broadcast(self.name, a.shape, b.shape)
         return self.compute(backend.xp_of(a), a, b)
 
 

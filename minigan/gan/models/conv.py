@@ -114,35 +114,57 @@ class ConvDiscriminator(nn.Module):
         return self.head(self.trunk(x)).reshape(x.shape[0])
 
 
+def label_embedding(n_classes, features):
+    """e_y for each class y, as a bias-free linear map of the one-hot label (so init_normal draws
+    it N(0, 0.02²)): (N,) labels → (N, features) through one_hot."""
+    return nn.Linear(n_classes, features, bias=False)
+
+
+def projection_term(embed, h, labels):
+    """e_y·h (N,): the label's term of a projection logit, for features h (N, F)."""
+    return (embed(one_hot(labels, embed.in_features, h.dtype)) * h).sum(1)
+
+
 class ProjectionDiscriminator(nn.Module):
     """x (N, channels, S, S) and labels (N,) → logits (N,) = w·φ(x) + b + e_y·φ(x)."""
 
     def __init__(self, channels=1, img_size=28, width=64, n_classes=10):
         super().__init__()
-        self.n_classes = n_classes
         self.trunk = ConvTrunk(channels, img_size, width)
         self.head = nn.Linear(self.trunk.features, 1)
-        # e_y as a bias-free linear map of the one-hot label, so init_normal draws it N(0, 0.02²)
-        self.embed = nn.Linear(n_classes, self.trunk.features, bias=False)
+        self.embed = label_embedding(n_classes, self.trunk.features)
 
     def forward(self, x, labels):
         h = self.trunk(x)
-        e = self.embed(one_hot(labels, self.n_classes, x.dtype))
-        return (self.head(h) + (e * h).sum(1, keepdim=True)).reshape(x.shape[0])
+        return self.head(h).reshape(x.shape[0]) + projection_term(self.embed, h, labels)
 
 
 class ACGANDiscriminator(nn.Module):
-    """x (N, C, S, S) → (real/fake logits (N,), class logits (N, n_classes)): one trunk, two heads."""
+    """x (N, C, S, S) [and labels (N,) when ``projection``] → (real/fake logits (N,), class
+    logits (N, n_classes)): one trunk, two heads.
 
-    def __init__(self, channels=1, img_size=28, width=64, n_classes=10):
+    ``projection=True`` conditions the real/fake logit on the label as ProjectionDiscriminator
+    does (w·φ(x) + b + e_y·φ(x)), beside the class head: D then judges "a real digit *of class
+    y*?" as well as naming the class.
+    """
+
+    def __init__(self, channels=1, img_size=28, width=64, n_classes=10, projection=False):
         super().__init__()
         self.trunk = ConvTrunk(channels, img_size, width)
         self.head = nn.Linear(self.trunk.features, 1)
         self.classes = nn.Linear(self.trunk.features, n_classes)
+        self.embed = label_embedding(n_classes, self.trunk.features) if projection else None
 
-    def forward(self, x):
+    def forward(self, x, labels=None):
+        if (labels is None) != (self.embed is None):
+            raise ArgumentError("ACGANDiscriminator: labels are needed with projection=True and taken "
+                                f"only then; got projection={self.embed is not None} and "
+                                f"labels={'None' if labels is None else 'a tensor'}")
         h = self.trunk(x)
-        return self.head(h).reshape(x.shape[0]), self.classes(h)
+        logit = self.head(h).reshape(x.shape[0])
+        if self.embed is not None:
+            logit = logit + projection_term(self.embed, h, labels)
+        return logit, self.classes(h)
 
 
 class InfoGANDiscriminator(nn.Module):
