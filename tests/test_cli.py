@@ -21,7 +21,7 @@ from minigan.gan.evaluation import Evaluation
 # given: the runs that stop at step 2 and resume to 5 give it, so that they plan the schedule of the
 # run that never stopped.
 TINY = {
-    'gan': ['--width', '8', '--lr-decay-steps', '5'],
+    'gan': ['--width', '8', '--lr-decay-steps', '5', '--data', 'grid25', '--batch-growth', '3'],  # step 5 joins 2 batches
     'dcgan': ['--width', '4'],
     'lsgan': ['--width', '4', '--lr-decay-steps', '20'],  # a per-step lr schedule
     'wgan': ['--width', '4', '--n-critic', '2'],

@@ -258,3 +258,22 @@ def test_maxout_is_the_max_of_its_pieces_forward_and_backward():
     np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(layer.linear.weight.grad.numpy(), w.grad.numpy(), rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(layer.linear.bias.grad.numpy(), b.grad.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_gan_on_grid25_scales_the_data_and_grows_d_batches_as_the_lr_falls():
+    """grid25's defaults: the MLPs work on data / 4 (G's output x 4, D's input / 4), D's lr 3e-3,
+    and from the step where the lr has fallen to half its start the real batch is 1, then up to
+    --batch-growth batches joined (here 3 of 4 examples by the end of a 10-step run)."""
+    grid = DataInfo('grid25', 'points', (2,))
+    recipe = make('gan', grid, dict(width=8, batch_growth=3), 'cpu')
+    assert (recipe.settings.data_scale, recipe.settings.lr_d) == (4.0, 3e-3)
+    assert make('gan', POINTS, dict(width=8), 'cpu').settings.batch_growth == 1  # ring8 keeps its recipe
+    z, x = mg.randn(5, 2), mg.randn(5, 4)
+    np.testing.assert_allclose(recipe.G(z).numpy(), 4 * recipe.G.net(z).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(recipe.D(x).numpy(), recipe.D.net(x / 4).numpy().reshape(5), rtol=1e-6)
+    recipe.plan(10)
+    stream, sizes = batches(grid, 'cpu'), []
+    for _ in range(10):
+        sizes.append(recipe.real_batch(stream).shape[0])
+        recipe.after_step()
+    assert sizes == [4] * 7 + [8, 8, 12]

@@ -42,6 +42,9 @@ class UnconditionalSettings(NoiseSettings):
                                               "off on 2-D points, where G samples in eval mode from "
                                               "running statistics that lag its training batches by "
                                               "more than a mode's width; on for flattened images)")
+    data_scale: Optional[float] = option(None, "the MLPs see the data divided by this: G's output is "
+                                               "multiplied by it, D's input divided (default 1)",
+                                         low=1e-6)
 
 
 class UnconditionalRecipe(NoiseRecipe):
@@ -66,10 +69,14 @@ class UnconditionalRecipe(NoiseRecipe):
     def after_discriminator_step(self):
         pass
 
+    def real_batch(self, batches):
+        """The real examples of one D step: the next batch (gan grows it late in the run)."""
+        return next(batches)[0]
+
     # ---- shared
     def data_defaults(self, data):
         points = data.kind == 'points'
-        return {**super().data_defaults(data), 'batch_norm': not points,
+        return {**super().data_defaults(data), 'batch_norm': not points, 'data_scale': 1.0,
                 'width': (64 if self.conv else 400) if data.is_image else 200}
 
     def build(self):
@@ -85,8 +92,9 @@ class UnconditionalRecipe(NoiseRecipe):
             G = init_normal(ConvGenerator(s.latent_dim, shape[0], shape[1], s.width))
             D = init_normal(ConvDiscriminator(packed[0], shape[1], s.width, batch_norm=self.critic_batch_norm))
         else:
-            G = MLPGenerator(s.latent_dim, shape, hidden=s.width, batch_norm=s.batch_norm, tanh=data.is_image)
-            D = MLPDiscriminator(packed, hidden=max(1, s.width // 2))
+            G = MLPGenerator(s.latent_dim, shape, hidden=s.width, batch_norm=s.batch_norm, tanh=data.is_image,
+                             scale=s.data_scale)
+            D = MLPDiscriminator(packed, hidden=max(1, s.width // 2), scale=s.data_scale)
         if self.spectral_norm:
             spectral_normalized(D)
         return Parts({'G': G, 'D': D}, {'G': self.make_optimizer(G.parameters(), s.lr),
@@ -99,7 +107,7 @@ class UnconditionalRecipe(NoiseRecipe):
     def step(self, batches):
         s, opt_g, opt_d = self.settings, self.optimizers['G'], self.optimizers['D']
         for i in range(s.n_critic):
-            real = next(batches)[0]
+            real = self.real_batch(batches)
             with set_grad_enabled(i == s.n_critic - 1):
                 fake = self.G(self.noise(real.shape[0]))
             terms = self.discriminator_terms(pack(real, s.pack), pack(fake.detach(), s.pack))

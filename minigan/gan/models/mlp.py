@@ -9,6 +9,10 @@ PacGAN's and the original GAN's discriminators use. PacGAN's sizes: G 4 × 400 u
 maxout units of 5 pieces. ``pack`` > 1 makes D read m samples at once (its input is m·in_features
 wide; the recipe concatenates them) -- PacGAN's remedy for mode collapse.
 
+``scale`` is the data's spread as the networks see it: G's output is multiplied by it and D's input
+divided by it, so both work in units of about 1 whatever the data's range (grid25 spans ±4: with
+scale 4 Adam's steps of ~lr on the first and last weights move the points 4 times less).
+
 For images, ``out_shape`` reshapes G's output (e.g. (1, 28, 28), with a tanh for [−1, 1]) and D
 flattens its input: the fully connected GAN of Goodfellow et al. (2014).
 """
@@ -41,9 +45,9 @@ class Maxout(nn.Module):
 class MLPGenerator(nn.Module):
     """z (N, latent_dim) → x (N, *out_shape); ``depth`` hidden layers of ``hidden`` units."""
 
-    def __init__(self, latent_dim, out_shape=(2,), hidden=400, depth=4, batch_norm=True, tanh=False):
+    def __init__(self, latent_dim, out_shape=(2,), hidden=400, depth=4, batch_norm=True, tanh=False, scale=1.0):
         super().__init__()
-        self.latent_dim, self.out_shape = latent_dim, tuple(out_shape)
+        self.latent_dim, self.out_shape, self.scale = latent_dim, tuple(out_shape), scale
         layers, width = [], latent_dim
         for _ in range(depth):
             # no bias before batch norm: the normalization subtracts it again
@@ -56,7 +60,8 @@ class MLPGenerator(nn.Module):
         self.net = nn.Sequential(*layers)
 
     def forward(self, z):
-        return self.net(z).reshape(z.shape[0], *self.out_shape)
+        x = self.net(z).reshape(z.shape[0], *self.out_shape)
+        return x if self.scale == 1 else x * self.scale
 
 
 class MLPDiscriminator(nn.Module):
@@ -65,9 +70,9 @@ class MLPDiscriminator(nn.Module):
     ``in_shape`` is one (packed) example's shape; it is flattened.
     """
 
-    def __init__(self, in_shape=(2,), hidden=200, depth=3, pieces=5):
+    def __init__(self, in_shape=(2,), hidden=200, depth=3, pieces=5, scale=1.0):
         super().__init__()
-        self.in_features = math.prod(in_shape)
+        self.in_features, self.scale = math.prod(in_shape), scale
         layers, width = [], self.in_features
         for _ in range(depth):
             layers.append(Maxout(width, hidden, pieces))
@@ -76,4 +81,5 @@ class MLPDiscriminator(nn.Module):
         self.net = nn.Sequential(*layers)
 
     def forward(self, x):
-        return self.net(x.reshape(x.shape[0], self.in_features)).reshape(x.shape[0])
+        x = x.reshape(x.shape[0], self.in_features)
+        return self.net(x if self.scale == 1 else x / self.scale).reshape(x.shape[0])
