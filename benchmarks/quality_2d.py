@@ -1,6 +1,6 @@
 """Quality of GANs on the 2-D mixtures: train one command on several seeds, print a table.
 
-    python benchmarks/quality_2d.py                      # gan on ring8 and grid25 (12,000 steps), seeds 0-9
+    python benchmarks/quality_2d.py                      # gan on ring8 and grid25 (its default lengths), seeds 0-9
     python benchmarks/quality_2d.py --data ring8 --seeds 0 1 2 -- --steps 2000
     python benchmarks/quality_2d.py --variant wgan-gp --seeds 0    # any variant that takes --data
 
@@ -23,9 +23,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# gan's run length when the options after -- give none: grid25's growing batches pass an epoch every
-# ~100 steps late in the run, so the recipe's default 4 epochs would hold only 1,231 steps
-DEFAULT_LENGTH = {'grid25': ['--steps', '12000']}
 
 
 def train(variant, data, seed, out, extra):
@@ -85,13 +82,11 @@ def main(argv=None):
         parser.error(f"--jobs must be >= 1, got {args.jobs}")
     folder = args.out or tempfile.mkdtemp(prefix='quality_2d-')
     for data in args.data:
-        given = any(a.split('=')[0] in ('--steps', '--epochs') for a in extra)
-        length = [] if given or args.variant != 'gan' else DEFAULT_LENGTH.get(data, [])
         outs = [os.path.join(folder, f"{args.variant}-{data}-s{seed}") for seed in args.seeds]
         with ThreadPoolExecutor(args.jobs) as pool:
-            rows = list(pool.map(lambda so: train(args.variant, data, so[0], so[1], extra + length),
+            rows = list(pool.map(lambda so: train(args.variant, data, so[0], so[1], extra),
                                  zip(args.seeds, outs)))
-        print(table(args.variant, data, rows, extra + length) + '\n', flush=True)
+        print(table(args.variant, data, rows, extra) + '\n', flush=True)
     print(f"runs in {folder}", file=sys.stderr)
 
 

@@ -277,3 +277,11 @@ def test_gan_on_grid25_scales_the_data_and_grows_d_batches_as_the_lr_falls():
         sizes.append(recipe.real_batch(stream).shape[0])
         recipe.after_step()
     assert sizes == [4] * 7 + [8, 8, 12]
+
+
+def test_gan_runs_on_grid25_for_12000_steps_unless_told_otherwise():
+    """A run on grid25 given no --steps / --epochs lasts the 12,000 steps its figures come from
+    (4 epochs of growing batches would hold 1,231); on ring8 it keeps its 4 epochs."""
+    assert RECIPES['gan'].default_length('grid25') == {'steps': 12_000}
+    assert RECIPES['gan'].default_length('ring8') == {'epochs': 4}
+    assert RECIPES['dcgan'].default_length('digits') == {'epochs': RECIPES['dcgan'].default_epochs}

@@ -121,7 +121,7 @@ class Run:
         if kind not in recipe_class.kinds:
             raise ArgumentError(f"--data {data_name}: {recipe_class.name} cannot train on {data_name!r}, a "
                                 f"data set of kind {kind!r}; it needs one of kind {' or '.join(recipe_class.kinds)}")
-        target = target_of(args) or {'epochs': recipe_class.default_epochs}
+        target = target_of(args) or recipe_class.default_length(data_name)
         settings = recipe_class.Settings(**given)
         seed = 0 if args.seed is None else args.seed
         out = default_out(recipe_class, data_name) if args.out is None else args.out

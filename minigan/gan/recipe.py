@@ -140,6 +140,12 @@ class Recipe:
     default_epochs = 5
     about = ''                  # one line for --help
 
+    @classmethod
+    def default_length(cls, data_name):
+        """How long a run on ``data_name`` lasts when neither --steps nor --epochs is given:
+        {'epochs': N} or {'steps': N}."""
+        return {'epochs': cls.default_epochs}
+
     def __init__(self, settings, data, device='cpu'):
         if data.kind not in self.kinds:
             raise ArgumentError(f"{self.name}: cannot train on {data.name!r}, a data set of kind "
