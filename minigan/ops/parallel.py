@@ -29,7 +29,12 @@ from .. import backend
 # blocks of 64k (relu 1.16 -> 0.86, batch_norm 2.85 -> 2.66). So even a kernel that runs on
 # one core runs block by block.
 BLOCK = 1 << 16
-THREADS_FROM = 8   # blocks (512k elements): smaller arrays run on this thread alone
+# Blocks from which an array's kernel runs on every core; smaller arrays run on this thread alone.
+# 4 (256k elements) on the quiet 2-core machine, DCGAN step against PyTorch's, interleaved, 4 runs
+# of 40 steps each way: 1.48x (1.44-1.51) from 4 blocks, 1.52x (1.51-1.53) from 8; InfoGAN's step
+# 1.32x / 1.36x, WGAN-GP's 1.22-1.26x either way. (Under a load of other normal-priority processes,
+# earlier, starting threads from fewer elements had lost: a waiting thread holds up its block.)
+THREADS_FROM = 4
 # Blocks shared out between threads are this many times bigger: every block costs some Python
 # under the GIL, and on a busy 2-core machine leaky_relu fwd+bwd at (64, 64, 14, 14) took 1.88 ms
 # in 14 blocks of 64k, 1.29 ms in 4 of 256k.
@@ -175,8 +180,8 @@ def many(tasks):
     cut into slabs as ``blocks`` cuts it, and the slabs of all of them shared out in one go.
 
     For many middling arrays at once -- an optimizer step. A DCGAN's 18 parameters hold 680k
-    numbers together, but the biggest has 400k, under the ``THREADS_FROM`` blocks from which
-    ``blocks`` starts threads, so parameter by parameter the whole update ran on one core (Adam on
+    numbers together, but most of them are far under the ``THREADS_FROM`` blocks from which
+    ``blocks`` starts threads, so parameter by parameter most of the update ran on one core (Adam on
     G and D: 1.68x PyTorch's time; 1.32x so, in one run on the busy 2-core machine). The total decides,
     and each array is cut into pieces of about a block, so that the cores finish together (the
     small arrays go whole, as one piece each, into the same queue).
