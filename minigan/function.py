@@ -32,7 +32,7 @@ import weakref
 
 from . import backend
 from .errors import ArgumentTypeError, DTypeError, DeviceError
-from .tensor import Tensor, _GradMode, as_tensor_like
+from .tensor import Tensor, _GradMode, as_tensor_like, is_number_beside_float
 
 _instrument = None  # the outermost active Instrument (minigan/instrument.py), or None
 
@@ -97,16 +97,13 @@ class Function:
                                     f"{', '.join(type(v).__name__ for v in inputs)}")
         name = self.name
         tensors = tuple([v if isinstance(v, Tensor) else as_tensor_like(v, reference, name) for v in inputs])
-        if backend.is_floating(reference.dtype) and all(v is reference or type(v) in _NUMBERS for v in inputs):
+        if all(v is reference or is_number_beside_float(v, reference) for v in inputs):
             return tensors  # x * 2: the constant was made on x's device with x's dtype
         floats = check_compatible(name, tensors)
         if self.promotes_to_float and floats:
             (dtype,) = floats
             tensors = tuple(t if t.dtype == dtype else Tensor(t.array.astype(dtype)) for t in tensors)
         return tensors
-
-
-_NUMBERS = (int, float)  # Python's own numbers (bool, a subclass of int, is not one of them here)
 
 
 def same_kind(inputs):

@@ -359,6 +359,13 @@ def tensor(data, requires_grad=False, dtype=None, device=None):
     return Tensor(array, requires_grad=requires_grad)
 
 
+def is_number_beside_float(value, reference):
+    """Is ``value`` a Python int or float (bool is not one here) beside a floating Tensor? Then
+    as_tensor_like makes it a constant of the reference's dtype and device, which needs no
+    further check."""
+    return (type(value) is float or type(value) is int) and backend.is_floating(reference.dtype)
+
+
 def as_tensor_like(value, reference, op='tensor'):
     """``value`` as a Tensor beside ``reference`` (same device; Python numbers take its float dtype).
 
@@ -367,7 +374,7 @@ def as_tensor_like(value, reference, op='tensor'):
     """
     if isinstance(value, Tensor):
         return value
-    if (type(value) is float or type(value) is int) and reference.dtype.kind == 'f':
+    if is_number_beside_float(value, reference):
         try:  # the common case (x * 2, 1 - x) in ~1 us, without the general path's checks (~6 us)
             return Tensor(reference.xp.asarray(value, dtype=reference.dtype))
         except OverflowError:  # 10 ** 400: the general path below names the op
