@@ -126,16 +126,24 @@ def pieces(case, x, y, w, device, rng):
 
 def interleaved(fns, sync, rounds, per_round, warmup):
     """Per function: the median over rounds of each round's median; and the range of those.
-    Each round runs every function ``per_round`` times, one after the other (A, B, A, B, ...)."""
+    Each round runs every function ``per_round`` times, one after the other, in an order that
+    turns round every time (C, B, A, A, B, C, C, B, A, ...). Why: what ran just before matters. A
+    conv fwd+bwd timed right after the three bare GEMMs took ~1 ms (6%) longer than the same conv
+    timed after another conv (16.7 against 15.8 ms, 2 cores). In the fixed order A, B, C the row
+    after the GEMMs always paid that; now both convs (A and C, around the GEMMs B) pay it half the
+    time. Before, the network layout's row (C) looked slower than the contiguous one (A), though it
+    is faster: it moves less data."""
     for f in fns:
         for _ in range(warmup):
             f()
     sync()
     round_medians = [[] for _ in fns]
+    order = list(enumerate(fns))
     for _ in range(rounds):
         times = [[] for _ in fns]
         for _ in range(per_round):
-            for i, f in enumerate(fns):
+            order.reverse()
+            for i, f in order:
                 start = time.perf_counter()
                 f()
                 sync()
