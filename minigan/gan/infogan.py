@@ -34,6 +34,7 @@ from .models.conv import one_hot
 from .noise import NoiseRecipe, NoiseSettings
 from .recipe import Parts, balanced_labels, option
 from .unconditional import AdamSettings
+from .warps import warp_each, warp_matrices
 
 
 @dataclass
@@ -47,6 +48,10 @@ class InfoGANSettings(NoiseSettings, AdamSettings):
     hidden: int = option(1024, "units of the fully connected layer before G's convolutions and after "
                                "D's (the paper's MNIST networks)")
     d_hidden_batch_norm: bool = option(True, "batch norm on D's fully connected layer, as the paper's")
+    code_warps: int = option(0, "read the categorical code through small random warps: Q reads it from "
+                                "each fake image warped by one of this many fixed affine warps (rotation "
+                                "up to 15 degrees, shear 0.2, zoom 10%%; gan/warps.py), so that the code "
+                                "cannot stand for a slant or a width; 0: off")
     q_with: str = option('G', "which loss trains Q's head: G (G's loss, at G's lr; D's trunk learns "
                               "from the real/fake loss only) or D (D's loss, at D's lr, with the "
                               "shared trunk, as the paper's code)", choices=('G', 'D'))
@@ -67,6 +72,7 @@ class InfoGAN(NoiseRecipe):
         G = init_normal(ConvGenerator(s.latent_dim + codes, c, size, width, hidden=s.hidden))
         D = init_normal(InfoGANDiscriminator(c, size, width, s.n_categories, s.n_continuous, s.hidden,
                                              s.d_hidden_batch_norm))
+        self.warps = warp_matrices(size, s.code_warps, self.device) if s.code_warps else None
         q = list(D.q.parameters()) if s.q_with == 'G' else []
         d = [p for p in D.parameters() if all(p is not other for other in q)]
         return Parts({'G': G, 'D': D}, {'G': self.adam(list(G.parameters()) + q, s.lr, s.betas),
@@ -103,6 +109,8 @@ class InfoGAN(NoiseRecipe):
         self.optimizers['D'].step()
         with self.frozen(self.D.trunk), self.frozen(self.D.head):
             fake_logit, q_cat, q_cont = self.D(fake)
+            if self.warps is not None:  # the categorical code, read through a warp of each image
+                _, q_cat, _ = self.D(warp_each(fake, self.warps))
             info_g = self.information(q_cat, q_cont, category, continuous)
             loss_g = losses.bce_generator_loss(fake_logit) - info_g
             self.optimizers['G'].zero_grad()
