@@ -19,6 +19,14 @@ keeps the paper's batch norm. On the 4,500 digits (seed 0, 250 steps of 64): bot
 56.6%; Q with G but no batch norm, G drew one digit for every input (10%); Q with D and no batch
 norm, the same by step 125 (10.5%); Q with D and batch norm, D stayed at chance.
 
+Even so, the code can stay readable by a style rather than by the digit: two code values shared
+the 4s and 9s, split by something else (91.1% after 50 epochs at λ_cat = 2). ``--code-warps N``
+makes Q read the categorical code from each fake image warped by one of N fixed small affine
+warps (gan/warps.py): a style a warp changes -- slant, width, size -- no longer names a code
+value, the digit's shape does. The continuous codes are still read from the unwarped image, so
+they keep slant and width. With 16 warps, λ_cat = 2, 40 epochs, the lr falling over the last 20
+and an EMA of G: 94.35% and 97.0% for seeds 0 and 1 (README, Digits: the command).
+
 The paper's MNIST settings: Adam, lr 2e-4 for D, 1e-3 for G, β1 = 0.5; a fully connected layer
 of 1,024 units before G's transposed convolutions and after D's convolutions.
 """
