@@ -42,6 +42,7 @@ CASES = [
     ('acgan', DIGITS, dict(width=4, fake_class_loss=True)),   # the paper's D
     ('acgan', DIGITS, dict(width=4, conditioning='none')),   # the paper's real/fake head
     ('infogan', DIGITS, dict(width=4, hidden=16)),
+    ('infogan', DIGITS, dict(width=4, hidden=16, code_warps=2)),   # Q reads the code through warps
     ('cyclegan', UNPAIRED, dict(width=4, n_blocks=1, pool_size=3)),
     ('pix2pix', PAIRED, dict(width=4, depth=2)),
 ]

@@ -19,6 +19,14 @@ keeps the paper's batch norm. On the 4,500 digits (seed 0, 250 steps of 64): bot
 56.6%; Q with G but no batch norm, G drew one digit for every input (10%); Q with D and no batch
 norm, the same by step 125 (10.5%); Q with D and batch norm, D stayed at chance.
 
+Even so, the code can stay readable by a style rather than by the digit: two code values shared
+the 4s and 9s, split by something else (91.1% after 50 epochs at λ_cat = 2). ``--code-warps N``
+makes Q read the categorical code from each fake image warped by one of N fixed small affine
+warps (gan/warps.py): a style a warp changes -- slant, width, size -- no longer names a code
+value, the digit's shape does. The continuous codes are still read from the unwarped image, so
+they keep slant and width. With 16 warps, λ_cat = 2, 40 epochs, the lr falling over the last 20
+and an EMA of G: 94.35% and 97.0% for seeds 0 and 1 (README, Digits: the command).
+
 The paper's MNIST settings: Adam, lr 2e-4 for D, 1e-3 for G, β1 = 0.5; a fully connected layer
 of 1,024 units before G's transposed convolutions and after D's convolutions.
 """
@@ -34,6 +42,7 @@ from .models.conv import one_hot
 from .noise import NoiseRecipe, NoiseSettings
 from .recipe import Parts, balanced_labels, option
 from .unconditional import AdamSettings
+from .warps import warp_each, warp_matrices
 
 
 @dataclass
@@ -47,6 +56,10 @@ class InfoGANSettings(NoiseSettings, AdamSettings):
     hidden: int = option(1024, "units of the fully connected layer before G's convolutions and after "
                                "D's (the paper's MNIST networks)")
     d_hidden_batch_norm: bool = option(True, "batch norm on D's fully connected layer, as the paper's")
+    code_warps: int = option(0, "read the categorical code through small random warps: Q reads it from "
+                                "each fake image warped by one of this many fixed affine warps (rotation "
+                                "up to 15 degrees, shear 0.2, zoom 10%%; gan/warps.py), so that the code "
+                                "cannot stand for a slant or a width; 0: off")
     q_with: str = option('G', "which loss trains Q's head: G (G's loss, at G's lr; D's trunk learns "
                               "from the real/fake loss only) or D (D's loss, at D's lr, with the "
                               "shared trunk, as the paper's code)", choices=('G', 'D'))
@@ -67,6 +80,7 @@ class InfoGAN(NoiseRecipe):
         G = init_normal(ConvGenerator(s.latent_dim + codes, c, size, width, hidden=s.hidden))
         D = init_normal(InfoGANDiscriminator(c, size, width, s.n_categories, s.n_continuous, s.hidden,
                                              s.d_hidden_batch_norm))
+        self.warps = warp_matrices(size, s.code_warps, self.device) if s.code_warps else None
         q = list(D.q.parameters()) if s.q_with == 'G' else []
         d = [p for p in D.parameters() if all(p is not other for other in q)]
         return Parts({'G': G, 'D': D}, {'G': self.adam(list(G.parameters()) + q, s.lr, s.betas),
@@ -103,6 +117,8 @@ class InfoGAN(NoiseRecipe):
         self.optimizers['D'].step()
         with self.frozen(self.D.trunk), self.frozen(self.D.head):
             fake_logit, q_cat, q_cont = self.D(fake)
+            if self.warps is not None:  # the categorical code, read through a warp of each image
+                _, q_cat, _ = self.D(warp_each(fake, self.warps))
             info_g = self.information(q_cat, q_cont, category, continuous)
             loss_g = losses.bce_generator_loss(fake_logit) - info_g
             self.optimizers['G'].zero_grad()
