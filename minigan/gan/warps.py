@@ -24,6 +24,7 @@ import math
 from .. import backend, creation
 from ..generator import Generator
 from ..tensor import Tensor
+from .models.conv import one_hot
 
 
 def warp_matrix(size, angle, shear, zoom, device='cpu'):
@@ -70,5 +71,5 @@ def warp_each(images, matrices):
     count = matrices.shape[1] // (H * W)
     every = ((images + 1).reshape(N * C, H * W) @ matrices).reshape(N, C, count, H * W)
     pick = creation.randint(0, count, (N,), device=images.device)
-    chosen = creation.eye(count, dtype=images.dtype, device=images.device)[pick].reshape(N, 1, count, 1)
+    chosen = one_hot(pick, count, images.dtype).reshape(N, 1, count, 1)
     return (every * chosen).sum(2).reshape(N, C, H, W) - 1
