@@ -1,7 +1,8 @@
 """InfoGAN's and CycleGAN's whole training steps: the project's recipes against PyTorch twins.
 
 minigan's side *is* the recipe (minigan/gan/infogan.py, cyclegan.py): its networks, optimizers
-and ``step``, with the recipe's published defaults. The one change: the noise and codes InfoGAN
+and ``step``, with the recipe's published defaults (InfoGAN's without this project's code warps
+and EMA of G, which the twin does not have). The one change: the noise and codes InfoGAN
 draws at random are fixed arrays (``FixedDraws``), so that the PyTorch twin can get the very
 same ones. PyTorch's side is the same step written as one writes it in PyTorch, on twins of the
 recipe's networks (twins.py) holding the same starting weights; the first losses of both sides
@@ -45,6 +46,8 @@ class FixedDraws(InfoGAN):
 
 
 def infogan_settings(quick, **changes):
+    """The recipe's settings as published (no code warps, no EMA of G: the twin has neither)."""
+    changes = {'code_warps': 0, 'ema_decay': 0.0, **changes}
     return InfoGANSettings(batch_size=4, width=8, hidden=32, **changes) if quick else InfoGANSettings(**changes)
 
 

@@ -29,7 +29,7 @@ TINY = {
     'hinge': ['--width', '4', '--ema-start', '1'],
     'cgan': ['--width', '4', '--lr-decay-steps', '5'],   # decays over the last half unless given
     'acgan': ['--width', '4', '--lr-decay-steps', '5'],
-    'infogan': ['--width', '4', '--hidden', '16'],
+    'infogan': ['--width', '4', '--hidden', '16', '--lr-decay-steps', '5'],
     'cyclegan': ['--width', '4', '--n-blocks', '1', '--pool-size', '2', '--n-epochs', '1',
                  '--n-epochs-decay', '2'],
     'pix2pix': ['--width', '4', '--depth', '3'],  # depth 3: a level with dropout, which draws numbers
@@ -87,6 +87,7 @@ def test_every_variant_has_tiny_options():
 # the state beyond weights and optimizer moments that a variant keeps (TINY turns it on)
 EXTRA_STATE = {'hinge': ['extras/ema'], 'lsgan': ['extras/lr_decay_G', 'extras/lr_decay_D'],
                'cgan': ['extras/ema', 'extras/lr_decay_G'], 'acgan': ['extras/ema', 'extras/lr_decay_D'],
+               'infogan': ['extras/ema', 'extras/lr_decay_G'],
                'cyclegan': ['schedulers/G', 'schedulers/D', 'extras/pool_A', 'extras/pool_B']}
 
 

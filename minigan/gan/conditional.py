@@ -19,20 +19,15 @@ from typing import Optional
 from .. import backend, creation
 from ..errors import ArgumentError, DimError
 from .models import ConvGenerator, init_normal
-from .noise import NoiseRecipe, NoiseSettings
+from .noise import AveragedSettings, NoiseRecipe
 from .recipe import Parts, balanced_labels, option
 from .unconditional import AdamSettings
 
 
 @dataclass
-class ConditionalSettings(NoiseSettings, AdamSettings):
+class ConditionalSettings(AveragedSettings, AdamSettings):
     batch_size: int = option(32, "examples per batch")
     width: Optional[int] = option(32, "base channels of the conv nets (DCGAN's is 64)")
-    ema_decay: float = option(0.999, "decay of the moving average of G's weights that samples are drawn "
-                                     "from (0: sample from G itself)")
-    ema_start: int = option(1000, "steps before the average starts averaging (it copies G until then)")
-    lr_decay_steps: Optional[int] = option(None, "lower both learning rates linearly to 0 over this many "
-                                                 "steps; 0: constant (default: the last half of the run)")
 
 
 class ConditionalRecipe(NoiseRecipe):

@@ -51,6 +51,18 @@ class NoiseSettings(Settings):
                                                  "with the run)", low=0)
 
 
+
+@dataclass
+class AveragedSettings(NoiseSettings):
+    """NoiseSettings with BigGAN's EMA of G and a falling lr on by default: the digit recipes that
+    must draw the class (or code value) asked for, cgan, acgan and infogan, sample from the
+    average and end with the lr decaying over the last half of the run (``image_lr_decay_share``)."""
+    ema_decay: float = option(0.999, "decay of the moving average of G's weights that samples are drawn "
+                                     "from (0: sample from G itself)")
+    ema_start: int = option(1000, "steps before the average starts averaging (it copies G until then)")
+    lr_decay_steps: Optional[int] = option(None, "lower both learning rates linearly to 0 over this many "
+                                                 "steps; 0: constant (default: the last half of the run)")
+
 def truncated_normal(shape, threshold, device):
     """N(0, 1) draws with every |value| > threshold redrawn until none is (the truncation trick)."""
     if not threshold > 0:
