@@ -25,8 +25,9 @@ makes Q read the categorical code from each fake image warped by one of N fixed 
 warps (gan/warps.py): a style a warp changes -- slant, width, size -- no longer names a code
 value, the digit's shape does. The continuous codes are still read from the unwarped image, so
 they keep slant and width. The defaults: 16 warps, 40 epochs, the lr falling linearly to 0 over
-the last 20, samples from an EMA of G (as cgan's): 95.15% and 95.3% for seeds 0 and 1 (README, Digits).
-``--code-warps 0 --ema-decay 0 --lr-decay-steps 0 --epochs 25`` is the paper's recipe (82.2%).
+the last 20, samples from an EMA of G (as cgan's): 95.15% and 95.3% for seeds 0 and 1 (README,
+Digits). ``--code-warps 0 --ema-decay 0 --lr-decay-steps 0 --epochs 25`` is the paper's recipe
+(82.2%).
 
 The paper's MNIST settings: Adam, lr 2e-4 for D, 1e-3 for G, β1 = 0.5; a fully connected layer
 of 1,024 units before G's transposed convolutions and after D's convolutions.

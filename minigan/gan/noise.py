@@ -51,7 +51,6 @@ class NoiseSettings(Settings):
                                                  "with the run)", low=0)
 
 
-
 @dataclass
 class AveragedSettings(NoiseSettings):
     """NoiseSettings with BigGAN's EMA of G and a falling lr on by default: the digit recipes that
@@ -62,6 +61,7 @@ class AveragedSettings(NoiseSettings):
     ema_start: int = option(1000, "steps before the average starts averaging (it copies G until then)")
     lr_decay_steps: Optional[int] = option(None, "lower both learning rates linearly to 0 over this many "
                                                  "steps; 0: constant (default: the last half of the run)")
+
 
 def truncated_normal(shape, threshold, device):
     """N(0, 1) draws with every |value| > threshold redrawn until none is (the truncation trick)."""
