@@ -74,7 +74,7 @@ def print_kernel_head(report):
 
 
 def print_step_head(report):
-    print(f"\nwhole steps, ms: median (min-max) of {report['repeats']['steps']}, alternating step by step")
+    print(f"\nwhole steps, ms: median (min-max) of {report['repeats']['steps']}, in runs of 4 steps, the libraries in turn")
     print(f"{'step':28} {'minigan ms (min-max)':>24} {'torch ms (min-max)':>24} {'ratio':>5}  first losses agree")
 
 

@@ -1,4 +1,4 @@
-"""Whole training steps, minigan against PyTorch on the same device, one step each in turn.
+"""Whole training steps, minigan against PyTorch on the same device, in turns of a few steps each.
 
     dcgan      DCGAN: a D step and a G step, batch 64 (dcgan.py)
     wgan_gp    one WGAN-GP critic step, batch 64, the penalty through a double backward (dcgan.py)
@@ -7,7 +7,7 @@
 
 Both sides start from the same weights and batches; the first losses of each are recorded, and
 a row whose first losses disagree is flagged (its ratio would compare two different steps).
-Median, fastest and slowest of the timed steps after a warm-up (timing.alternating).
+Median, fastest and slowest of the timed steps after a warm-up (timing.runs).
 """
 import math
 
@@ -33,8 +33,8 @@ def time_step(kind, device, quick, repeats, warmup):
     label, batch, quick_batch, build = STEPS[kind]
     built = build(device, quick)
     names = list(built)
-    times, first = timing.alternating([built[n][0] for n in names], [synchronizer(n, device) for n in names],
-                                      repeats, warmup)
+    times, first = timing.runs([built[n][0] for n in names], [synchronizer(n, device) for n in names],
+                               repeats, warmup)
     row = dict(step=kind, name=f"{label} (B {quick_batch if quick else batch})", first_losses={n: list(f) for n, f in zip(names, first)})
     for name, t in zip(names, times):
         row[name] = t.as_dict()

@@ -2,7 +2,7 @@
 
 A figure here is the median of many repeats after a warm-up, with the fastest and the slowest
 repeat beside it. Contenders are interleaved so that all of them meet the same machine load:
-kernels in short blocks (``blocks``), whole steps one step each in turn (``alternating``).
+kernels in short blocks (``blocks``), whole steps in short runs of each (``runs``).
 """
 import statistics
 import time
@@ -57,18 +57,17 @@ def blocks(fns, syncs, repeats, warmup, rounds=10, pause=0.02):
     return [Timing.of(t) for t in times]
 
 
-def alternating(fns, syncs, repeats, warmup):
-    """[Timing] of each function, called one after the other, round after round (A, B, A, B...):
-    for whole training steps, long enough (tens of ms) that one's spinning threads hardly touch
-    the next. Returns also what each function's first call returned (its first losses)."""
-    first = [fn() for fn in fns]
-    for _ in range(warmup - 1):
-        for fn in fns:
-            fn()
-    for sync in syncs:
-        sync()
-    times = [[] for _ in fns]
-    for _ in range(repeats):
-        for i, (fn, sync) in enumerate(zip(fns, syncs)):
-            times[i].append(_timed(fn, sync))
-    return [Timing.of(t) for t in times], first
+def runs(fns, syncs, repeats, warmup, length=4):
+    """([Timing] of each function, what each function's first call returned): whole training
+    steps, timed in runs of ``length`` back-to-back steps of one library (``blocks``, with its pause
+    and one untimed step before each run), the libraries taking turns run by run.
+
+    Runs, not one step of each in turn: a step is timed as a training loop meets it, after a step
+    of its own library. After a PyTorch step its OpenMP workers spin on for a few milliseconds
+    (2-core development machine: 9.3 ms of CPU burnt during a 50 ms sleep that followed a DCGAN
+    step; 0.1 ms after a minigan step), and a step started meanwhile shares the cores with them.
+    Three times each, alternated in one process: minigan's DCGAN step took 102.5-118.3 ms one step
+    each in turn and 95.1-98.3 ms in runs, PyTorch's 69.1-73.2 and 67.1-69.1 ms.
+    """
+    first = [fn() for fn in fns]  # the first losses, compared between the libraries
+    return blocks(fns, syncs, repeats, max(1, warmup - 1), rounds=-(-repeats // length)), first

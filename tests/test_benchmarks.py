@@ -76,3 +76,17 @@ def test_the_old_scripts_run_one_part_of_the_command(script, match, part, monkey
     report = json.loads((tmp_path / f'cpu-{part}.json').read_text())
     assert report['parts'] == [part] and report[part] and all(match in json.dumps(r) for r in report[part])
     assert match in capsys.readouterr().out
+
+
+def test_steps_are_timed_in_runs_of_one_library_each_after_an_untimed_step(monkeypatch):
+    """timing.runs: each library's steps back to back (a step is never timed right after the other
+    library's), the first call's results returned, and ``repeats`` timed calls of each."""
+    from benchmarks import timing
+    calls = []
+    monkeypatch.setattr(timing.time, 'sleep', lambda seconds: calls.append('pause'))
+    fns = [lambda name=name: calls.append(name) or (name, len(calls)) for name in 'ab']
+    times, first = timing.runs(fns, [lambda: None] * 2, repeats=6, warmup=3, length=3)
+    assert first == [('a', 1), ('b', 2)]
+    assert [t.n for t in times] == [6, 6]
+    # the first calls, then per round and library: a pause, warm-up (2, then 1) untimed, 3 timed
+    assert calls == ['a', 'b'] + ['pause'] + ['a'] * 5 + ['pause'] + ['b'] * 5 + ['pause'] + ['a'] * 4 + ['pause'] + ['b'] * 4
