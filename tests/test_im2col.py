@@ -83,6 +83,25 @@ def test_col2im_is_the_adjoint_of_im2col_on_threads(monkeypatch):
         np.testing.assert_array_equal(I.im2col(x, win), direct_cols(x, win))
 
 
+def test_col2im_sums_a_few_channels_at_a_time_as_all_at_once(monkeypatch):
+    """A core's channels summed a block at a time (here one channel per block: PADDED_BLOCK holds
+    one channel's padded image) give what the direct loops give, on one thread and on the pool's."""
+    rng = np.random.default_rng(1)
+    for threads in (False, True):
+        if threads:
+            monkeypatch.setattr(parallel, 'BLOCK', 1)
+        for win in [I.Window((4, 4), (2, 2), (1, 1), (1, 1), (14, 14), (7, 7)),
+                    I.Window((3, 3), (2, 2), (1, 1), (1, 1), (9, 9), (5, 5), 'reflect')]:
+            C, N = 5, 3
+            cols = rng.standard_normal(win.cols_shape(C, N))
+            monkeypatch.setattr(I, 'PADDED_BLOCK', cols.itemsize * N * win.span[0] * win.span[1])  # one channel
+            blocked = I.col2im(cols, win, C, N)
+            monkeypatch.setattr(I, 'PADDED_BLOCK', 1 << 40)
+            np.testing.assert_allclose(blocked, I.col2im(cols, win, C, N), rtol=1e-12, atol=1e-12)
+            if win.mode == 'zeros':
+                np.testing.assert_allclose(blocked, direct_col2im(cols, win, C, N), rtol=1e-12, atol=1e-12)
+
+
 def test_im2col_into_its_own_memory_leaves_scratch_alone():
     win = I.Window((2, 2), (2, 2), (1, 1), (0, 0), (4, 4), (2, 2))
     rng = np.random.default_rng(1)

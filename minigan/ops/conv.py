@@ -194,8 +194,8 @@ def _transpose_by_gathering(y, w, groups, gather):
 
 
 def bias_gradient(g):
-    """sum of g (N, C, H, W) over N, H, W: one einsum pass in g's memory order (SumProduct),
-    24 us for (64, 128, 7, 7) stored as a convolution's output, where g.sum() took 68 us."""
+    """sum of g (N, C, H, W) over N, H, W: one einsum pass in g's memory order (SumProduct):
+    for (64, 64, 14, 14) stored as a convolution's output 0.11 ms, where g.sum() took 0.14 ms."""
     return reshape(SumProduct((0, 2, 3))(g), (-1,))
 
 

@@ -165,8 +165,22 @@ def col2im(cols, win, C, N):
         _add_windows(padded, windows(padded, win), cols[lo:hi], win, lambda r, c: (slice(None), r, c))
         if not direct:
             (_crop_into if win.mode == 'zeros' else _fold_into)(x[lo:hi], padded, win)
-    parallel.per_core(accumulate, C, cols)
+
+    def in_blocks(lo, hi):  # a core's channels, a few at a time (PADDED_BLOCK)
+        parts = min(hi - lo, -(-(hi - lo) * math.prod(win.span) * N * cols.itemsize // PADDED_BLOCK))
+        bounds = [lo + (hi - lo) * k // parts for k in range(parts + 1)]
+        for a, b in zip(bounds, bounds[1:]):
+            accumulate(a, b)
+    parallel.per_core(in_blocks, C, cols)
     return x
+
+
+# Bytes of padded image col2im sums a core's channels into at a time: every group of offsets adds
+# into the same padded pixels, which then stay in the core's L2 (1 MB here) from one group to the
+# next. The input gradient of the DCGAN's conv2d 64->128 (a core's 32 channels of 16x16x64 in two
+# blocks): 1.72 against 1.85 ms all at once, caches flushed before each call. CycleGAN's batch-1
+# transposed convs fit in one block (0.81 ms either way).
+PADDED_BLOCK = 1 << 20
 
 
 def col2im_rows(rows, win, C):

@@ -17,9 +17,10 @@ those nodes hand the values back, so the graph costs no recomputation.
 
 Speed. Normalization is memory-bound: its cost is the number of passes over x. The kernels here
 make each pass do as much as it can -- a sum fused into the pass that produces its input
-(einsum: no product temporary), a·p + b·q + r in one pass -- and run slab by slab on all cores,
-in x's memory order (ops/parallel.py): a convolution's output, (C, H, W, N) in memory, is cut
-into blocks of channels, each a contiguous stretch, and every array made here takes x's layout.
+(einsum: no product temporary), a·p + b·q + r in one pass -- in x's memory order, and every
+array made here takes x's layout. A sum alone is one einsum call (``raw_sum``); the passes that
+write an array run slab by slab on all cores (ops/parallel.py): a convolution's output, (C, H, W,
+N) in memory, is cut into blocks of channels, each a contiguous stretch.
 """
 from .. import backend
 from ..function import Function
@@ -27,7 +28,7 @@ from . import parallel
 from .shape import sum_to
 
 
-# ----------------------------------------------------------------------------- blocked sums over D
+# ----------------------------------------------------------------------------- sums over D
 def _einsum_spec(ndim, dims):
     """'abcd->b' for summing a 4-d array over dims (0, 2, 3)."""
     letters = 'abcdefghijklmnopqrstuvwxyz'[:ndim]
@@ -39,16 +40,19 @@ def _keep_shape(shape, dims):
 
 
 def raw_sum(dims, a, b=None):
-    """sum_D a (or sum_D a·b) in keepdim shape, in one einsum pass (no a·b temporary)."""
+    """sum_D a (or sum_D a·b) in keepdim shape, in one einsum pass (no a·b temporary).
+
+    One call on the whole array, on one core: einsum walks the operands in their memory order
+    and sums each contiguous run with vector instructions. Cut into slabs and shared out on the
+    block pool (ops/parallel.py), the same sums took 2-4x longer: the bias gradient of a DCGAN
+    layer, (64, 64, 14, 14) stored as a conv's output, 0.43 against 0.12 ms; sum g·x̂ at
+    (64, 128, 7, 7), 0.34 against 0.10 ms; still 1.71 against 1.44 ms at 12.8 M numbers (2-core
+    development machine, caches flushed before each call).
+    """
     xp = backend.xp_of(a)
     src, dst = _einsum_spec(a.ndim, dims)
     total = xp.einsum(f'{src}->{dst}', a) if b is None else xp.einsum(f'{src},{src}->{dst}', a, b)
     return total.reshape(_keep_shape(a.shape, dims))
-
-
-def _blocked_sum(a, dims, b=None):
-    """sum_D a, or sum_D a·b, in keepdim shape (b laid out as a, ideally)."""
-    return parallel.sums(raw_sum, a, dims, *((a,) if b is None else (a, b)))
 
 
 class SumProduct(Function):
@@ -64,7 +68,7 @@ class SumProduct(Function):
 
     def forward(self, a, b=None):
         value, self.value = self.value, None
-        return _blocked_sum(a, self.dims, b) if value is None else value
+        return raw_sum(self.dims, a, b) if value is None else value
 
     def backward(self, g):
         shape = self.inputs[0].shape
@@ -132,7 +136,7 @@ class Moments:
         for d in dims:
             self.count *= x.shape[d]
         xp = backend.xp_of(x)
-        self.mean = _blocked_sum(x, dims) / self.count
+        self.mean = raw_sum(dims, x) / self.count
         centered = xp.empty_like(x)  # x's layout: every pass below runs in x's memory order
 
         def center(dims_in_order, x, mean, c):  # two passes (center, then square) -- no
