@@ -6,6 +6,8 @@ minigan is faster); '-' marks what was not measured (no PyTorch, or no FLOP coun
 import json
 from pathlib import Path
 
+from . import timing
+
 
 def fmt(value, spec):
     """``value`` formatted by ``spec``; a missing one as '-' in the same width."""
@@ -74,7 +76,8 @@ def print_kernel_head(report):
 
 
 def print_step_head(report):
-    print(f"\nwhole steps, ms: median (min-max) of {report['repeats']['steps']}, in runs of 4 steps, the libraries in turn")
+    print(f"\nwhole steps, ms: median (min-max) of {report['repeats']['steps']}, in runs of up to {timing.RUN_LENGTH} "
+          "steps, the libraries in turn")
     print(f"{'step':28} {'minigan ms (min-max)':>24} {'torch ms (min-max)':>24} {'ratio':>5}  first losses agree")
 
 

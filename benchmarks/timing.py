@@ -57,7 +57,10 @@ def blocks(fns, syncs, repeats, warmup, rounds=10, pause=0.02):
     return [Timing.of(t) for t in times]
 
 
-def runs(fns, syncs, repeats, warmup, length=4):
+RUN_LENGTH = 4  # steps of one library timed back to back (``runs``)
+
+
+def runs(fns, syncs, repeats, warmup, length=RUN_LENGTH):
     """([Timing] of each function, what each function's first call returned): whole training
     steps, timed in runs of ``length`` back-to-back steps of one library (``blocks``, with its pause
     and one untimed step before each run), the libraries taking turns run by run.
